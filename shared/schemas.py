@@ -1,0 +1,147 @@
+"""marshmallow, speaking Chinese, and the schema pieces every service shares.
+
+Field errors reach people through the console, so marshmallow's built-in messages are replaced
+once, here, by Chinese ones (its documented way: class-level default messages). Services build
+their schemas from `Schema` below and load input with `load`, which turns a marshmallow
+ValidationError into the typed `ValidationFailed` that crosses RPC.
+"""
+from __future__ import annotations
+
+import re
+
+from marshmallow import EXCLUDE, RAISE, Schema as _Schema, ValidationError, fields, validate
+
+from shared.errors import ValidationFailed
+
+
+def _localise_marshmallow():
+    fields.Field.default_error_messages = {
+        "required": "必填项。", "null": "不能为空。", "validator_failed": "取值无效。"}
+    messages = {
+        fields.Nested: {"type": "类型无效。"},
+        fields.List: {"invalid": "应为列表。"},
+        fields.Tuple: {"invalid": "应为数组。"},
+        fields.String: {"invalid": "应为文本。", "invalid_utf8": "不是有效的 UTF-8 文本。"},
+        fields.UUID: {"invalid_uuid": "不是有效的 UUID。"},
+        fields.Number: {"invalid": "应为数字。", "too_large": "数字过大。"},
+        fields.Integer: {"invalid": "应为整数。"},
+        fields.Float: {"special": "不允许 NaN 或无穷大。"},
+        fields.Decimal: {"special": "不允许 NaN 或无穷大。"},
+        fields.Boolean: {"invalid": "应为布尔值。"},
+        fields.DateTime: {"invalid": "不是有效的日期时间(ISO 8601)。",
+                          "invalid_awareness": "日期时间须带时区。",
+                          "format": "无法格式化为日期时间。"},
+        fields.AwareDateTime: {"invalid_awareness": "日期时间须带时区。"},
+        fields.Date: {"invalid": "不是有效的日期(YYYY-MM-DD)。", "format": "无法格式化为日期。"},
+        fields.Time: {"invalid": "不是有效的时间(HH:MM)。", "format": "无法格式化为时间。"},
+        fields.TimeDelta: {"invalid": "不是有效的时长。", "format": "无法格式化为时长。"},
+        fields.Mapping: {"invalid": "应为对象。"},
+        fields.Url: {"invalid": "不是有效的网址。"},
+        fields.Email: {"invalid": "不是有效的电子邮箱。"},
+        fields.Enum: {"unknown": "应为以下之一:{choices}。"},
+    }
+    for field_class, field_messages in messages.items():
+        field_class.default_error_messages = field_messages
+    _Schema._default_error_messages = {"type": "输入类型无效。", "unknown": "未知字段。"}
+    validate.Range.message_min = "应{min_op} {{min}}。"
+    validate.Range.message_max = "应{max_op} {{max}}。"
+    validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}。"
+    validate.Range.message_gte, validate.Range.message_gt = "大于等于", "大于"
+    validate.Range.message_lte, validate.Range.message_lt = "小于等于", "小于"
+    validate.Length.message_min = "长度不能少于 {min}。"
+    validate.Length.message_max = "长度不能超过 {max}。"
+    validate.Length.message_all = "长度应在 {min} 到 {max} 之间。"
+    validate.Length.message_equal = "长度应为 {equal}。"
+    validate.OneOf.default_message = "应为以下之一:{choices}。"
+    validate.URL.default_message = "不是有效的网址。"
+    validate.Email.default_message = "不是有效的电子邮箱。"
+    validate.Regexp.default_message = "格式不正确。"
+    validate.Equal.default_message = "应等于 {other}。"
+
+
+_localise_marshmallow()
+
+
+class Schema(_Schema):
+    """Strict by default: an unknown field is an error, so a typo never passes silently."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class TolerantSchema(_Schema):
+    """For what other services send us: unknown fields are ignored, so adding a field to an
+    event never breaks a consumer."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def load(schema: _Schema, data, **kwargs):
+    """Validate and deserialise, or raise ValidationFailed with marshmallow's field errors."""
+    if data is None:
+        data = {}
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as error:
+        messages = error.messages
+        if not isinstance(messages, dict):
+            messages = {"_schema": messages}
+        raise ValidationFailed(fields=messages) from None
+
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+NAME = validate.Length(min=1, max=50)
+TEXT = validate.Length(max=4000)
+
+
+class ActorSchema(Schema):
+    """Who does a thing. The gateway authenticates people and passes this on; other services
+    name themselves (role `system`)."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=NAME)
+    role = fields.String(required=True, validate=validate.OneOf(
+        ["street_admin", "community_staff", "grid_worker", "volunteer", "resident", "viewer",
+         "department", "system"]))
+    community = fields.String(load_default=None, allow_none=True, validate=NAME)
+
+
+class LocationSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    long = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+
+
+class PageSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+def page_of(items, total: int, page: int, page_size: int) -> dict:
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+class PeriodSchema(Schema):
+    """A reporting period in office months: a year '2026', a quarter '2026-Q3', a month
+    '2026-11', or an explicit range of months."""
+
+    period = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"))
+    from_month = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\d{4}-(0[1-9]|1[0-2])$"))
+    to_month = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\d{4}-(0[1-9]|1[0-2])$"))
+
+
+def month_range(period: str | None = None, from_month: str | None = None,
+                to_month: str | None = None) -> tuple[str | None, str | None]:
+    """Inclusive 'YYYY-MM' bounds for a period; None means open-ended."""
+    if period:
+        year = period[:4]
+        if len(period) == 4:
+            return f"{year}-01", f"{year}-12"
+        if "-Q" in period:
+            quarter = int(period[-1])
+            return f"{year}-{3 * quarter - 2:02d}", f"{year}-{3 * quarter:02d}"
+        return period, period
+    return from_month, to_month
