@@ -1,0 +1,1 @@
+"""Xiuhua services: one package each, with service.py, domain.py, repository.py, schemas.py."""
