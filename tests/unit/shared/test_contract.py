@@ -41,9 +41,12 @@ def test_a_caused_event_carries_the_chain():
 
 def test_event_types_follow_the_naming_convention():
     import shared.events.activity, shared.events.job, shared.events.volunteer  # noqa: F401
-    for (source, name), event_type in CATALOGUE.items():
-        assert source in ("repair", "activity", "volunteer", "job") or source.startswith("test")
-        assert name.islower() and "_" in name
+    catalogue = [e for e in CATALOGUE.values() if e.schema.__module__.startswith("shared.events")]
+    assert len(catalogue) > 20
+    for event_type in catalogue:
+        # the producer's name is the source, and lives in shared/events/<source>.py
+        assert event_type.schema.__module__ == f"shared.events.{event_type.source}"
+        assert event_type.name.islower() and "_" in event_type.name
 
 
 def test_errors_cross_rpc_as_themselves():
