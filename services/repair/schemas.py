@@ -258,3 +258,158 @@ def present_work_order(order: domain.WorkOrder, at) -> dict:
 
 
 _ACTION_NAMES = {"report": "上报", **{a: label for a, (_, label) in domain.ACTIONS.items()}}
+
+
+# --- the shapes of results, for the API's documentation (tests check present_* against them) -
+
+class _Named(Schema):
+    action = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class _HistoryEntry(Schema):
+    action = fields.String(required=True)
+    action_name = fields.String(required=True)
+    from_state = fields.String(allow_none=True, required=True)
+    to_state = fields.String(required=True)
+    actor = fields.Dict(required=True)
+    at = fields.String(required=True)
+    note = fields.String(allow_none=True, required=True)
+    details = fields.Dict(required=True)
+
+
+class _QuantityView(Schema):
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    amount = fields.Float(required=True)
+    unit = fields.String(required=True)
+
+
+class _ReporterView(Schema):
+    name = fields.String(allow_none=True, required=True)
+    phone_masked = fields.String(allow_none=True, required=True)
+    email_masked = fields.String(allow_none=True, required=True)
+
+
+class _DuplicateView(Schema):
+    number = fields.String(required=True)
+    state = fields.String(required=True)
+    state_name = fields.String(required=True)
+    address = fields.String(required=True)
+    reported_at = fields.String(required=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+def _maybe(schema):
+    return fields.Nested(schema, allow_none=True, required=True)
+
+
+class WorkOrderView(Schema):
+    number = fields.String(required=True)
+    category = fields.String(required=True)
+    category_name = fields.String(required=True)
+    community = fields.String(required=True)
+    alley = fields.String(allow_none=True, required=True)
+    address = fields.String(required=True)
+    location = _maybe(LocationSchema)
+    description = fields.String(required=True)
+    media_urls = fields.List(fields.String(), required=True)
+    attributes = fields.Dict(required=True)
+    reporter = fields.Nested(_ReporterView, required=True)
+    channel = fields.String(required=True)
+    channel_name = fields.String(required=True)
+    external_ref = fields.String(allow_none=True, required=True)
+    source_ref = _maybe(SourceRefSchema)
+    state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
+    state_name = fields.String(required=True)
+    department = fields.Dict(allow_none=True, required=True)
+    due_at = fields.String(allow_none=True, required=True)
+    overdue = fields.Boolean(required=True)
+    escalations = fields.Integer(required=True)
+    escalated_at = fields.String(allow_none=True, required=True)
+    extension = fields.Dict(allow_none=True, required=True)
+    quantities = fields.List(fields.Nested(_QuantityView), required=True)
+    evidence_urls = fields.List(fields.String(), required=True)
+    result_note = fields.String(allow_none=True, required=True)
+    follow_up = fields.Dict(allow_none=True, required=True)
+    resolution = fields.String(allow_none=True, required=True)
+    duplicate_of = fields.String(allow_none=True, required=True)
+    reopen_count = fields.Integer(required=True)
+    reported_at = fields.String(required=True)
+    accepted_at = fields.String(allow_none=True, required=True)
+    dispatched_at = fields.String(allow_none=True, required=True)
+    completed_at = fields.String(allow_none=True, required=True)
+    closed_at = fields.String(allow_none=True, required=True)
+    updated_at = fields.String(allow_none=True, required=True)
+    history = fields.List(fields.Nested(_HistoryEntry), required=True)
+    allowed_actions = fields.List(fields.Nested(_Named), required=True)
+    version = fields.Integer(required=True)
+
+
+class ReportedWorkOrderView(WorkOrderView):
+    possible_duplicates = fields.List(fields.Nested(_DuplicateView), required=True)
+
+
+class DuplicateList(Schema):
+    items = fields.List(fields.Nested(_DuplicateView), required=True)
+
+
+class ContactView(Schema):
+    name = fields.String(allow_none=True, required=True)
+    phone = fields.String(allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True)
+
+
+class _Figures(Schema):
+    reported = fields.Integer(required=True)
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    completed = fields.Integer(required=True)
+    completed_on_time = fields.Integer(required=True)
+    escalated = fields.Integer(required=True)
+    reopened = fields.Integer(required=True)
+    follow_ups = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    quantities = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+    on_time_rate = fields.Float(allow_none=True, required=True)
+    satisfaction_rate = fields.Float(allow_none=True, required=True)
+    resolution_rate = fields.Float(allow_none=True, required=True)
+
+
+class _Group(_Figures):
+    class Meta:
+        unknown = "include"
+    month = fields.String()
+    community = fields.String()
+    alley = fields.String()
+    category = fields.String()
+
+
+class StatisticsView(Schema):
+    period = fields.Dict(required=True)
+    totals = fields.Nested(_Figures, required=True)
+    groups = fields.List(fields.Nested(_Group))
+
+
+class CategoryView(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    deadline_days = fields.Integer(required=True)
+    default_department = fields.String(required=True)
+
+
+class DepartmentView(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    categories = fields.List(fields.String(), required=True)
+    phone = fields.String(allow_none=True)
+    active = fields.Boolean(required=True)
+
+
+class CommunityView(Schema):
+    name = fields.String(required=True)
+    centre = _maybe(LocationSchema)
+
+
+class CalendarView(Schema):
+    holidays = fields.List(fields.String(), required=True)
+    extra_workdays = fields.List(fields.String(), required=True)

@@ -1,0 +1,127 @@
+"""Who may do what, and on which community's data: the one place it is decided.
+
+A signed-in person is a `Principal` with a role and, for most roles, limits: community staff,
+grid workers and community-bound viewers are limited to their community, department staff to
+their department, a volunteer to their own volunteer record. Every API route says which roles
+may use it and, through its `Scope`, where the limited things are found in its input or in
+the record it touches. `authorize` applies both for every route, before any service is called:
+
+- a route that cannot show where a limit applies is refused to a limited principal (a route
+  added without thinking about communities is closed to community staff, not open);
+- a limited value in the query or body is forced to the principal's own (a list is filtered to
+  their community; a report is filed in it), and a different value is refused;
+- a record an action touches is looked up first and refused if it belongs elsewhere; a record
+  that is read is checked before it is returned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.errors import Forbidden
+
+ROLES = {
+    "street_admin": "街道管理员",
+    "community_staff": "社区工作人员",
+    "grid_worker": "网格员",
+    "department": "承办部门",
+    "volunteer": "志愿者",
+    "viewer": "只读查看",
+}
+ADMIN = frozenset({"street_admin"})
+STAFF = frozenset({"street_admin", "community_staff"})
+FIELD = frozenset({"street_admin", "community_staff", "grid_worker"})
+EVERYONE = frozenset(ROLES)
+READERS = frozenset({"street_admin", "community_staff", "grid_worker", "viewer"})
+
+# What each role is limited by: the account field that holds the limit.
+LIMITS = {
+    "community_staff": ("community",),
+    "grid_worker": ("community",),
+    "department": ("department",),
+    "volunteer": ("volunteer",),
+    "viewer": ("community",),  # a viewer without a community sees every community
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    account_id: str
+    username: str
+    name: str
+    role: str
+    community: str | None = None
+    department: str | None = None
+    volunteer: str | None = None
+
+    @property
+    def limits(self) -> dict[str, str]:
+        return {kind: getattr(self, kind) for kind in LIMITS.get(self.role, ())
+                if getattr(self, kind)}
+
+    @property
+    def actor(self) -> dict:
+        return {"id": self.account_id, "name": self.name, "role": self.role,
+                "community": self.community}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a route's limited things are. `fields` maps a limit kind (community, department,
+    volunteer) to the name of the input field that carries it (for lists and creations) or to
+    a dotted path in the record (for reads and actions). `lookup` names the RPC that fetches
+    the record an action touches, called with the route's path parameters."""
+    fields: dict[str, str] = field(default_factory=dict)
+    lookup: tuple[str, str] | None = None   # (service, method) for actions on one record
+    record: bool = False                    # check the returned record (reads of one record)
+    reference: bool = False                 # not anyone's data: categories, calendars, …
+
+
+NOT_SCOPED = Scope()
+REFERENCE = Scope(reference=True)
+
+
+def forbidden(message: str) -> Forbidden:
+    return Forbidden(message, code="FORBIDDEN")
+
+
+def check_role(roles: frozenset, principal: Principal) -> None:
+    if principal.role not in roles:
+        raise forbidden(f"“{ROLES.get(principal.role, principal.role)}”角色不能进行此操作")
+
+
+def limit_input(scope: Scope, principal: Principal, data: dict) -> None:
+    """Force (or refuse) the limited fields of a query or body to the principal's values."""
+    limits = principal.limits
+    if not limits or scope.reference:
+        return
+    for kind, value in limits.items():
+        name = scope.fields.get(kind)
+        if name is None:
+            raise forbidden(f"此操作不限于本{_KIND_NAMES[kind]},您的账号不能使用")
+        if scope.lookup or scope.record:
+            continue  # checked on the record itself
+        given = data.get(name)
+        if given not in (None, "", value):
+            raise forbidden(f"只能访问本{_KIND_NAMES[kind]}({value})的数据")
+        data[name] = value
+
+
+def check_record(scope: Scope, principal: Principal, record: dict) -> None:
+    for kind, value in principal.limits.items():
+        if scope.reference:
+            return
+        path = scope.fields.get(kind)
+        found = _dig(record, path) if path else None
+        if found != value:
+            raise forbidden(f"只能访问本{_KIND_NAMES[kind]}({value})的数据")
+
+
+def _dig(record, path: str):
+    for part in path.split("."):
+        if not isinstance(record, dict):
+            return None
+        record = record.get(part)
+    return record
+
+
+_KIND_NAMES = {"community": "社区", "department": "部门", "volunteer": "人"}

@@ -1,0 +1,108 @@
+"""The OpenAPI 3 document of the admin API, generated from the route table and the services'
+own marshmallow schemas, so it says exactly what the API accepts and returns."""
+from __future__ import annotations
+
+import functools
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from services.gateway.routes import ROUTES
+from services.gateway.schemas import Error
+
+ERRORS = {401: "未登录或登录已过期", 403: "无权限,或不属于本社区/部门的数据",
+          404: "记录或接口不存在", 409: "当前状态不允许此操作,或与已有记录冲突",
+          422: "输入有误(字段错误见 fields)", 429: "登录失败次数过多", 503: "后端服务暂时不可用"}
+
+
+def _path(rule: str) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def _schema_name(schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+
+
+def build(server_url: str = "/") -> dict:
+    spec = APISpec(title="绣花 Xiuhua 管理接口", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+                   info={"description": "街道办事处与社区精细化管理系统的管理接口。所有接口须登录"
+                                        "(会话 Cookie 或 Bearer 令牌),社区工作人员只能访问本社区数据。"},
+                   servers=[{"url": server_url}])
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie",
+                                                "name": "xiuhua_session"})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=Error)
+    paths: dict[str, dict] = {}
+    for route in ROUTES:
+        operation = {"operationId": route.id, "summary": route.summary, "tags": [route.tag],
+                     "responses": _responses(route)}
+        parameters = [{"name": name, "in": "path", "required": True,
+                       "schema": {"type": "string", "minLength": 1}}
+                      for name in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", route.path)]
+        if route.input is not None:
+            if route.method == "GET":
+                parameters.append({"in": "query", "schema": route.input})
+            else:
+                operation["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": route.input}}}
+        if route.export:
+            parameters.append({"name": "format", "in": "query", "required": False,
+                               "description": "导出为 CSV 或 Excel",
+                               "schema": {"type": "string", "enum": ["csv", "xlsx"]}})
+        if parameters:
+            operation["parameters"] = parameters
+        operation["security"] = [] if route.public else [{"session": []}, {"bearer": []}]
+        paths.setdefault(_path(route.path), {})[route.method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _responses(route) -> dict:
+    if route.status == 204:
+        answer = {"description": "成功"}
+    elif route.output is None:
+        answer = {"description": "成功", "content": {"application/json": {
+            "schema": {"type": "object"}}}}
+    else:
+        answer = {"description": "成功", "content": {"application/json": {
+            "schema": _wrapped(route)}}}
+    if route.export:
+        answer.setdefault("content", {})
+        answer["content"]["text/csv"] = {"schema": {"type": "string"}}
+        answer["content"]["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] \
+            = {"schema": {"type": "string", "format": "binary"}}
+    responses = {str(route.status): answer}
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    codes = [403, 409, 422, 503]
+    if not route.public:
+        codes.append(401)
+    if "<" in route.path:
+        codes.append(404)
+    if route.id == "session.login":
+        codes += [401, 429]
+    for code in sorted(set(codes)):
+        responses[str(code)] = {"description": ERRORS[code], **error}
+    return responses
+
+
+def _wrapped(route):
+    if route.paged:
+        return _envelope(route.output, paged=True)
+    if route.listed and route.output is not None and "items" not in route.output().fields:
+        return _envelope(route.output, paged=False)
+    return route.output
+
+
+@functools.cache
+def _envelope(output, paged: bool):
+    shape = {"items": fields.List(fields.Nested(output), required=True)}
+    if paged:
+        shape.update(total=fields.Integer(required=True), page=fields.Integer(required=True),
+                     page_size=fields.Integer(required=True))
+    return Schema.from_dict(shape, name=f"{output.__name__}{'Page' if paged else 'List'}")

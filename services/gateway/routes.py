@@ -1,0 +1,164 @@
+"""Every route of the admin HTTP API, declared once.
+
+A route names the RPC it translates to, who may call it (roles), where its community (or
+department, or volunteer) limits apply (`Scope`, enforced in access.py), the schema its input
+is validated with — the service's own schema, so the gateway never restates a rule — the
+shape of its answer, and for lists the columns of its CSV/XLSX export. The dispatcher
+(api.py), the OpenAPI document (openapi.py) and the console all read this table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import Schema
+
+from services.gateway import schemas as gw
+from services.gateway.access import (ADMIN, EVERYONE, FIELD, READERS, REFERENCE, STAFF,
+                                     NOT_SCOPED, Scope)
+from services.repair import schemas as repair
+
+ORDER_SCOPE = {"community": "community", "department": "department_code"}
+ORDER_RECORD = {"community": "community", "department": "department.code"}
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str                         # stable name, also the audit log's action
+    method: str
+    path: str                       # werkzeug rule, e.g. /api/work-orders/<number>
+    summary: str                    # Chinese, for the OpenAPI document
+    tag: str
+    roles: frozenset
+    scope: Scope
+    rpc: tuple[str, str] | None = None   # (service, method); None for the gateway's own
+    input: type[Schema] | None = None    # query (GET) or JSON body (others)
+    output: type[Schema] | None = None
+    paged: bool = False                  # the answer is {items, total, page, page_size}
+    listed: bool = False                 # the RPC returns a list, answered as {items: [...]}
+    actor: bool = False                  # pass the signed-in person as `actor`
+    reveals: bool = False                # returns personal data in clear: audited first
+    export: tuple[tuple[str, str], ...] = ()  # (dotted field, Chinese column title)
+    public: bool = False
+    status: int = 200
+
+
+def _order_action(action: str, path: str, summary: str, schema, roles=STAFF, **extra):
+    return Route(f"work_orders.{action}", "POST", f"/api/work-orders/<number>/{path}", summary,
+                 "工单", roles, Scope(ORDER_RECORD, lookup=("repair", "get_work_order")),
+                 rpc=("repair", _ORDER_RPC.get(action, f"{action}_work_order")), input=schema,
+                 output=repair.WorkOrderView, actor=True, **extra)
+
+
+_ORDER_RPC = {"request_extension": "request_extension", "approve_extension": "approve_extension",
+              "reject_extension": "reject_extension", "follow_up": "record_follow_up",
+              "mark_duplicate": "mark_duplicate"}
+DEPARTMENT_WORK = STAFF | {"department"}
+
+WORK_ORDER_EXPORT = (
+    ("number", "工单号"), ("category_name", "问题类别"), ("community", "社区"), ("alley", "巷道"),
+    ("address", "地址"), ("description", "问题描述"), ("channel_name", "来源"),
+    ("state_name", "状态"), ("department.name", "承办部门"), ("reported_at", "上报时间"),
+    ("due_at", "办理期限"), ("completed_at", "办结时间"), ("overdue", "是否超期"),
+    ("escalations", "督办次数"), ("follow_up.result_name", "回访结果"),
+    ("reporter.name", "上报人"), ("reporter.phone_masked", "联系电话(脱敏)"))
+
+ROUTES: list[Route] = [
+    # --- session and accounts (the gateway's own) ------------------------------------------
+    Route("session.login", "POST", "/api/session", "登录", "账号", EVERYONE, NOT_SCOPED,
+          input=gw.Login, output=gw.SessionInfo, public=True),
+    Route("session.me", "GET", "/api/session", "当前登录账号", "账号", EVERYONE, NOT_SCOPED,
+          output=gw.SessionInfo),
+    Route("session.logout", "DELETE", "/api/session", "退出登录", "账号", EVERYONE, NOT_SCOPED,
+          status=204),
+    Route("session.password", "PUT", "/api/session/password", "修改本人密码", "账号",
+          EVERYONE, NOT_SCOPED, input=gw.ChangeOwnPassword, status=204),
+    Route("accounts.list", "GET", "/api/accounts", "账号列表", "账号", ADMIN, NOT_SCOPED,
+          output=gw.Account, listed=True,
+          export=(("username", "用户名"), ("name", "姓名"), ("role", "角色"),
+                  ("community", "社区"), ("active", "启用"), ("last_login_at", "最近登录"))),
+    Route("accounts.create", "POST", "/api/accounts", "新建账号", "账号", ADMIN, NOT_SCOPED,
+          input=gw.CreateAccount, output=gw.Account, status=201),
+    Route("accounts.update", "PATCH", "/api/accounts/<account_id>", "修改账号(含停用、重置密码)",
+          "账号", ADMIN, NOT_SCOPED, input=gw.UpdateAccount, output=gw.Account),
+    Route("api_keys.list", "GET", "/api/open311-keys", "Open311 接口密钥列表", "账号", ADMIN,
+          NOT_SCOPED, output=gw.ApiKey, listed=True),
+    Route("api_keys.create", "POST", "/api/open311-keys", "新建 Open311 接口密钥(密钥只显示一次)",
+          "账号", ADMIN, NOT_SCOPED, input=gw.CreateApiKey, output=gw.ApiKey, status=201),
+    Route("api_keys.revoke", "DELETE", "/api/open311-keys/<key_id>", "吊销 Open311 接口密钥",
+          "账号", ADMIN, NOT_SCOPED, output=gw.ApiKey),
+    Route("audit.list", "GET", "/api/audit", "审计日志(变更与明文个人信息读取)", "账号", ADMIN,
+          NOT_SCOPED, input=gw.AuditQuery, output=gw.AuditEntry, paged=True,
+          export=(("at", "时间"), ("actor.name", "操作人"), ("actor.role", "角色"),
+                  ("action", "操作"), ("method", "方法"), ("path", "路径"),
+                  ("status", "结果状态"), ("outcome", "结果"), ("address", "来源地址"))),
+    Route("system.health", "GET", "/api/health", "各服务健康状况", "系统", ADMIN, NOT_SCOPED),
+
+    # --- repair: work orders ---------------------------------------------------------------
+    Route("work_orders.list", "GET", "/api/work-orders", "工单列表", "工单", READERS | {"department"},
+          Scope(ORDER_SCOPE), rpc=("repair", "list_work_orders"), input=repair.ListWorkOrders,
+          output=repair.WorkOrderView, paged=True, export=WORK_ORDER_EXPORT),
+    Route("work_orders.report", "POST", "/api/work-orders", "上报问题(新建工单)", "工单", FIELD,
+          Scope({"community": "community"}), rpc=("repair", "report_work_order"),
+          input=repair.ReportWorkOrder, output=repair.ReportedWorkOrderView, actor=True,
+          status=201),
+    Route("work_orders.get", "GET", "/api/work-orders/<number>", "工单详情", "工单",
+          READERS | {"department"}, Scope(ORDER_RECORD, record=True),
+          rpc=("repair", "get_work_order"), output=repair.WorkOrderView),
+    Route("work_orders.duplicates", "GET", "/api/work-orders/<number>/duplicates",
+          "疑似重复工单", "工单", STAFF, Scope(ORDER_RECORD, lookup=("repair", "get_work_order")),
+          rpc=("repair", "suggest_duplicates"), output=repair.DuplicateList, listed=True),
+    Route("work_orders.reveal_contact", "POST", "/api/work-orders/<number>/reveal-contact",
+          "查看上报人联系方式(明文,记入审计)", "工单", FIELD,
+          Scope(ORDER_RECORD, lookup=("repair", "get_work_order")),
+          rpc=("repair", "reveal_reporter_contact"), input=repair.Reveal,
+          output=repair.ContactView, actor=True, reveals=True),
+    _order_action("accept", "accept", "受理", repair.Note),
+    _order_action("answer", "answer", "直接答复", repair.Answer),
+    _order_action("dispatch", "dispatch", "派单", repair.Dispatch),
+    _order_action("return", "return", "退单(须说明理由)", repair.Return, roles=DEPARTMENT_WORK),
+    _order_action("sign_for", "sign-for", "签收", repair.Note, roles=DEPARTMENT_WORK),
+    _order_action("request_extension", "extension-request", "申请延期", repair.RequestExtension,
+                  roles=DEPARTMENT_WORK),
+    _order_action("approve_extension", "extension-approve", "批准延期", repair.Note),
+    _order_action("reject_extension", "extension-reject", "驳回延期", repair.Note),
+    _order_action("escalate", "escalate", "督办", repair.Note),
+    _order_action("complete", "complete", "办结(工程量和照片)", repair.Complete,
+                  roles=DEPARTMENT_WORK),
+    _order_action("follow_up", "follow-up", "回访", repair.FollowUp, roles=FIELD),
+    _order_action("reopen", "reopen", "重办", repair.Reason),
+    _order_action("mark_duplicate", "mark-duplicate", "标记为重复件", repair.MarkDuplicate),
+    _order_action("reject", "reject", "不予受理", repair.Reason),
+    _order_action("cancel", "cancel", "撤销", repair.Reason),
+    Route("work_orders.statistics", "GET", "/api/statistics/work-orders",
+          "工单统计:工程量、按期办结率、满意率、解决率", "统计", READERS,
+          Scope({"community": "community"}), rpc=("repair", "work_order_statistics"),
+          input=repair.Statistics, output=repair.StatisticsView),
+
+    # --- repair: reference data ------------------------------------------------------------
+    Route("repair.categories", "GET", "/api/repair/categories", "问题类别与办理时限", "工单设置",
+          EVERYONE, REFERENCE, rpc=("repair", "list_categories"), output=repair.CategoryView,
+          listed=True),
+    Route("repair.set_deadline", "PUT", "/api/repair/categories/deadline", "设置类别办理时限",
+          "工单设置", ADMIN, REFERENCE, rpc=("repair", "set_category_deadline"),
+          input=repair.CategoryDeadline, output=repair.CategoryView, listed=True, actor=True),
+    Route("repair.departments", "GET", "/api/repair/departments", "承办部门", "工单设置",
+          EVERYONE, REFERENCE, rpc=("repair", "list_departments"),
+          output=repair.DepartmentView, listed=True),
+    Route("repair.save_department", "PUT", "/api/repair/departments", "新建或修改承办部门",
+          "工单设置", ADMIN, REFERENCE, rpc=("repair", "save_department"),
+          input=repair.Department, output=repair.DepartmentView, actor=True),
+    Route("repair.communities", "GET", "/api/repair/communities", "社区及其位置", "工单设置",
+          EVERYONE, REFERENCE, rpc=("repair", "list_communities"),
+          output=repair.CommunityView, listed=True),
+    Route("repair.save_community", "PUT", "/api/repair/communities", "新建或修改社区位置",
+          "工单设置", ADMIN, REFERENCE, rpc=("repair", "save_community"),
+          input=repair.Community, output=repair.CommunityView, actor=True),
+    Route("repair.calendar", "GET", "/api/repair/calendar", "工作日历(节假日与调休)", "工单设置",
+          EVERYONE, REFERENCE, rpc=("repair", "get_calendar"), output=repair.CalendarView),
+    Route("repair.set_calendar", "PUT", "/api/repair/calendar", "设置工作日历", "工单设置",
+          ADMIN, REFERENCE, rpc=("repair", "set_calendar"), input=repair.Calendar,
+          output=repair.CalendarView, actor=True),
+]
+
+BY_ID = {route.id: route for route in ROUTES}
+assert len(BY_ID) == len(ROUTES), "route ids must be unique"

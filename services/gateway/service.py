@@ -1,0 +1,91 @@
+"""The gateway: the admin HTTP API, the public Open311 and screen endpoints, and the web
+console, over RPC to the services. It owns no business data — only accounts, sessions, Open311
+keys and the audit log — and only translates: authenticate, authorise, validate, call, answer.
+"""
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.gateway import openapi
+from services.gateway.api import Api, json_response
+from services.gateway.auth import INDEXES, Auth
+from services.gateway.open311_http import Open311
+from shared.rpc import ServiceRpc
+from shared.storage import MongoStore
+
+log = logging.getLogger(__name__)
+CONSOLE = Path(__file__).resolve().parent / "console"
+
+
+class FirstAdmin(DependencyProvider):
+    """On a system with no accounts, creates the first street admin from
+    `BOOTSTRAP_ADMIN_USERNAME` / `BOOTSTRAP_ADMIN_PASSWORD` (nothing happens when unset)."""
+
+    def start(self):
+        config = self.container.config
+        password = config.get("BOOTSTRAP_ADMIN_PASSWORD")
+        if not password:
+            return
+        store = next(d for d in self.container.dependencies if isinstance(d, MongoStore))
+        username = config.get("BOOTSTRAP_ADMIN_USERNAME") or "admin"
+        if Auth(store.db).ensure_admin(username, password):
+            log.info("created the first street admin account %s", username)
+
+
+class GatewayService:
+    name = "gateway"
+
+    store = MongoStore(INDEXES)
+    config = Config()
+    first_admin = FirstAdmin()
+    repair = ServiceRpc("repair")
+    activity = ServiceRpc("activity")
+    volunteer = ServiceRpc("volunteer")
+    job = ServiceRpc("job")
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:path>")
+    def api(self, request, path):
+        return Api(self).handle(request)
+
+    @http("GET,POST", "/open311/v2/<path:path>")
+    def open311(self, request, path):
+        return Open311(self).handle(request, path)
+
+    @http("GET", "/openapi.json")
+    def openapi_document(self, request):
+        return json_response(openapi.build())
+
+    @http("GET", "/healthz")
+    def healthz(self, request):
+        """For load balancers and probes: the gateway and its own database."""
+        try:
+            self.store.db.command("ping")
+        except Exception as error:
+            return json_response({"status": "unavailable", "error": str(error)[:200]}, 503)
+        return json_response({"status": "ok"})
+
+    @http("GET", "/")
+    def console_index(self, request):
+        return self._console_file("index.html")
+
+    @http("GET", "/console/<path:path>")
+    def console_asset(self, request, path):
+        return self._console_file(path)
+
+    def _console_file(self, path: str) -> Response:
+        target = (CONSOLE / path).resolve()
+        if CONSOLE not in target.parents or not target.is_file():
+            return json_response({"code": "NOT_FOUND", "message": "文件不存在", "fields": {}},
+                                 404)
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith("javascript"):
+            content_type += "; charset=utf-8"
+        return Response(target.read_bytes(), content_type=content_type,
+                        headers={"Cache-Control": "no-cache"})
