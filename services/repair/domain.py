@@ -210,6 +210,7 @@ class WorkOrder:
                    department_name=department["name"], due_at=clock.iso(self.due_at))
 
     def return_to_dispatcher(self, actor, at, grounds: str):
+        self._check("return")
         department = self.department
         self._move("return", RETURNED, actor, at, grounds,
                    {"department_code": department["code"]})
@@ -222,6 +223,7 @@ class WorkOrder:
         self._emit(events.WORK_ORDER_SIGNED_FOR, actor, department_code=self.department["code"])
 
     def request_extension(self, actor, at, requested_due_at: datetime, reason: str):
+        self._check("request_extension")
         if requested_due_at <= self.due_at:
             raise invalid("requested_due_at", "延期后的期限应晚于当前期限。")
         self._move("request_extension", EXTENSION_REQUESTED, actor, at, reason,
@@ -232,6 +234,7 @@ class WorkOrder:
                    requested_due_at=clock.iso(requested_due_at), reason=reason)
 
     def approve_extension(self, actor, at, note=None):
+        self._check("approve_extension")
         new_due = self.extension["requested_due_at"]
         self._move("approve_extension", IN_PROGRESS, actor, at, note,
                    {"old_due_at": clock.iso(self.due_at), "new_due_at": clock.iso(new_due)})

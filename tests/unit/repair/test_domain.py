@@ -62,6 +62,9 @@ def test_the_whole_flow_to_close_keeps_who_when_and_note():
 @pytest.mark.parametrize("action, call", [
     ("dispatch", lambda o: o.dispatch(STAFF, at(1), {"code": "x", "name": "x"})),
     ("sign_for", lambda o: o.sign_for(DEPT, at(1))),
+    ("return", lambda o: o.return_to_dispatcher(DEPT, at(1), "不属本部门")),
+    ("request_extension", lambda o: o.request_extension(DEPT, at(1), at(99), "需要采购")),
+    ("approve_extension", lambda o: o.approve_extension(STAFF, at(1))),
     ("complete", lambda o: o.complete(DEPT, at(1), [], ["https://a.b/c.jpg"], "修好了")),
     ("follow_up", lambda o: o.record_follow_up(STAFF, at(1), "satisfied", None, at(9))),
     ("escalate", lambda o: o.escalate(STAFF, at(1))),
