@@ -76,8 +76,9 @@ class Scope:
     reference: bool = False                 # not anyone's data: categories, calendars, …
 
 
-NOT_SCOPED = Scope()
-REFERENCE = Scope(reference=True)
+NOT_SCOPED = Scope()                 # closed to every limited principal
+REFERENCE = Scope(reference=True)    # not anyone's data: categories, calendars, …
+OWN = Scope(reference=True)          # the principal's own session and password
 
 
 def forbidden(message: str) -> Forbidden:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from marshmallow import Schema
 
 from services.gateway import schemas as gw
-from services.gateway.access import (ADMIN, EVERYONE, FIELD, READERS, REFERENCE, STAFF,
+from services.gateway.access import (ADMIN, EVERYONE, FIELD, OWN, READERS, REFERENCE, STAFF,
                                      NOT_SCOPED, Scope)
 from services.repair import schemas as repair
 
@@ -64,14 +64,14 @@ WORK_ORDER_EXPORT = (
 
 ROUTES: list[Route] = [
     # --- session and accounts (the gateway's own) ------------------------------------------
-    Route("session.login", "POST", "/api/session", "登录", "账号", EVERYONE, NOT_SCOPED,
+    Route("session.login", "POST", "/api/session", "登录", "账号", EVERYONE, OWN,
           input=gw.Login, output=gw.SessionInfo, public=True),
-    Route("session.me", "GET", "/api/session", "当前登录账号", "账号", EVERYONE, NOT_SCOPED,
+    Route("session.me", "GET", "/api/session", "当前登录账号", "账号", EVERYONE, OWN,
           output=gw.SessionInfo),
-    Route("session.logout", "DELETE", "/api/session", "退出登录", "账号", EVERYONE, NOT_SCOPED,
+    Route("session.logout", "DELETE", "/api/session", "退出登录", "账号", EVERYONE, OWN,
           status=204),
     Route("session.password", "PUT", "/api/session/password", "修改本人密码", "账号",
-          EVERYONE, NOT_SCOPED, input=gw.ChangeOwnPassword, status=204),
+          EVERYONE, OWN, input=gw.ChangeOwnPassword, status=204),
     Route("accounts.list", "GET", "/api/accounts", "账号列表", "账号", ADMIN, NOT_SCOPED,
           output=gw.Account, listed=True,
           export=(("username", "用户名"), ("name", "姓名"), ("role", "角色"),
