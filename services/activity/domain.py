@@ -1,0 +1,740 @@
+"""主题活动: activities, their places, registrations and check-ins — the rules, as plain Python
+with no I/O.
+
+An activity moves through the states below. Every step checks that it is legal now, is kept in
+the activity's history (who, when, note), emits its catalogue event and says how the published
+figures change (`stat_changes`); the service stores all three in one transaction.
+
+    draft ─ publish → published ─ (start time; timer) → ongoing ─ finish → finished
+      └──────────────── cancel (reason) ─────────────────┘→ cancelled
+
+Residents register while an activity is published and has not started: within capacity they
+hold a place, beyond it they wait (候补) and move up, oldest first, when a place frees. At the
+door a registration is checked in by its code; people without one (现场报名) are let in while
+the room has space. Attendance is counted from check-ins.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from services.activity import exceptions as errors
+from services.activity.scheduling import local_text, opening_hours_problem
+from shared import clock
+from shared.events import activity as events
+
+# --- states -------------------------------------------------------------------------------
+
+DRAFT = "draft"
+PUBLISHED = "published"
+ONGOING = "ongoing"
+FINISHED = "finished"
+CANCELLED = "cancelled"
+
+STATE_NAMES = {DRAFT: "草稿", PUBLISHED: "已发布", ONGOING: "进行中", FINISHED: "已结束",
+               CANCELLED: "已取消"}
+STATES = tuple(STATE_NAMES)
+NOT_STARTED = (DRAFT, PUBLISHED)
+LIVE = (DRAFT, PUBLISHED, ONGOING)
+
+# Check-in at the door opens this long before the start.
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=60)
+# An activity nobody finished by hand is finished by the timer this long after its end, with
+# the attendance counted from check-ins; minutes can be added afterwards.
+AUTO_FINISH_AFTER = timedelta(hours=12)
+
+# --- catalogue ----------------------------------------------------------------------------
+
+THEMES = {
+    "quarter_hour_talk": "一刻钟宣讲",
+    "our_festivals": "我们的节日",
+    "filial_piety_festival": "孝亲文化节",
+    "anti_waste": "反对浪费·提倡光盘",
+    "civilised_traffic": "文明交通",
+    "civilisation_creation": "文明创建",
+    "first_aid_training": "急救培训",
+    "free_clinic": "义诊",
+    "exemplar_sharing": "先进典型宣讲",
+    "skills_training": "技能培训",
+    "science_popularisation": "科普活动",
+    "culture_and_sports": "文体活动",
+    "elderly_care": "敬老助老",
+    "volunteer_service": "志愿服务",
+    "other": "其他",
+}
+FESTIVAL_THEME = "our_festivals"
+TRAINING_THEME = "skills_training"
+
+FESTIVALS = {
+    "spring_festival": "春节", "lantern_festival": "元宵节", "qingming": "清明节",
+    "dragon_boat": "端午节", "qixi": "七夕节", "mid_autumn": "中秋节",
+    "double_ninth": "重阳节", "laba": "腊八节",
+}
+
+TARGET_GROUPS = {
+    "all_residents": "全体居民", "elderly": "老年人", "youth": "青少年", "children": "少年儿童",
+    "families": "家庭", "women": "妇女", "employees": "企业职工", "job_seekers": "求职人员",
+    "volunteers": "志愿者", "party_members": "党员",
+}
+
+VENUE_KINDS = {
+    "cultural_centre": "综合文化服务中心", "party_service_centre": "党群服务中心",
+    "volunteer_square": "志愿服务广场", "civilisation_station": "新时代文明实践站",
+    "civilisation_institute": "新时代文明实践所", "other": "其他场地",
+}
+ROOM_KINDS = {
+    "science": "科普室", "calligraphy": "书画室", "citizen_school": "市民学校",
+    "employment_station": "就业服务站", "day_care": "日间照料中心",
+    "multi_function_hall": "多功能厅", "party_activity_room": "党群活动室",
+    "reading_room": "阅览室", "other": "其他功能室",
+}
+CITIZEN_SCHOOL = "citizen_school"
+
+FEATURE_FORMS = {"display_board": "展板宣传", "story_sharing": "事迹分享",
+                 "scenario_telling": "情景讲述"}
+
+# Which steps exist and where each may start from (the console shows exactly these buttons;
+# some also depend on the time, see `allowed_actions`).
+ACTIONS = {
+    "update": ((DRAFT, PUBLISHED), "修改"),
+    "publish": ((DRAFT,), "发布"),
+    "cancel": (LIVE, "取消活动"),
+    "finish": ((PUBLISHED, ONGOING), "结束活动"),
+    "record_minutes": ((FINISHED,), "补充活动纪要"),
+    "feature_exemplar": (LIVE, "展示先进典型"),
+    "register": ((PUBLISHED,), "报名"),
+    "check_in": ((PUBLISHED, ONGOING), "签到"),
+}
+# Steps the timer takes; not buttons.
+SYSTEM_ACTIONS = {"create": "创建", "start": "开始"}
+
+# --- registrations ------------------------------------------------------------------------
+
+REGISTERED = "registered"
+WAITLISTED = "waitlisted"
+WITHDRAWN = "cancelled"
+EXPIRED = "expired"
+ACTIVITY_CANCELLED = "activity_cancelled"
+REGISTRATION_STATUS_NAMES = {REGISTERED: "已报名", WAITLISTED: "候补中", WITHDRAWN: "已取消",
+                             EXPIRED: "候补未成功", ACTIVITY_CANCELLED: "活动已取消"}
+HOLDING = (REGISTERED, WAITLISTED)
+
+PARTICIPANT = "participant"
+VOLUNTEER = "volunteer"
+ROLE_NAMES = {PARTICIPANT: "参加居民", VOLUNTEER: "服务志愿者"}
+
+
+@dataclass
+class Registration:
+    """One person at one activity: registered ahead, waiting, or let in at the door."""
+    registration_id: str
+    activity_id: str
+    name: str
+    code: str                           # six digits, shown at the door
+    registered_at: datetime
+    registered_by: dict                 # {id, name, role} of whoever registered them
+    role: str = PARTICIPANT
+    phone: dict | None = None           # protected: sealed, masked, fingerprint
+    volunteer_id: str | None = None
+    note: str | None = None
+    status: str = REGISTERED
+    walk_in: bool = False
+    waitlisted_at: datetime | None = None
+    promoted_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: dict | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def dedupe_key(self) -> str | None:
+        """What makes a second registration of the same person refused: the phone's
+        fingerprint for residents, the volunteer id for serving volunteers. A cancelled
+        registration frees it, so the person may register again."""
+        if self.status == WITHDRAWN:
+            return None
+        if self.role == VOLUNTEER and self.volunteer_id:
+            return f"{self.activity_id}|v:{self.volunteer_id}"
+        if self.phone:
+            return f"{self.activity_id}|p:{self.phone['fingerprint']}"
+        return None
+
+
+# --- the aggregate ------------------------------------------------------------------------
+
+
+@dataclass
+class Activity:
+    activity_id: str
+    title: str
+    theme: str
+    community: str
+    organiser: str
+    created_at: datetime
+    created_by: dict
+    festival: str | None = None
+    description: str = ""
+    target_groups: list = field(default_factory=list)
+    venue: dict | None = None           # {id, name, address}
+    room: dict | None = None            # {id, name, kind}
+    place_capacity: int | None = None   # how many the room (or venue) holds; None: no limit
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None         # places for registration; None: no limit
+    volunteer_slots: dict = field(default_factory=lambda: {"count": 0, "skills": []})
+    series_id: str | None = None
+    source_ref: dict | None = None      # {"service": "job", "ref": …} when a service asked
+    preferred_date: str | None = None   # a wish to schedule by, not a booking
+    featured_exemplars: list = field(default_factory=list)
+    state: str = DRAFT
+    registered_count: int = 0           # residents holding a place by registration
+    waitlist_count: int = 0
+    checked_in_count: int = 0           # residents checked in, walk-ins included
+    walk_in_count: int = 0
+    volunteer_count: int = 0            # serving volunteers checked in
+    registration_seq: int = 0
+    attendance: int | None = None
+    hours: float | None = None
+    minutes: str | None = None          # 活动纪要
+    photo_urls: list = field(default_factory=list)
+    cancel_reason: str | None = None
+    published_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    updated_at: datetime | None = None
+    history: list = field(default_factory=list)
+    version: int = 0
+    # What the last changes caused; not stored with the activity.
+    events: list = field(default_factory=list, repr=False, compare=False)
+    stat_changes: list = field(default_factory=list, repr=False, compare=False)
+    sweeps: list = field(default_factory=list, repr=False, compare=False)
+
+    # -- creation ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, activity_id: str, details: dict, place: dict | None, actor: dict,
+               at: datetime) -> "Activity":
+        """details: title, theme, festival?, description?, target_groups?, organiser,
+        community, starts_at?, ends_at?, capacity?, volunteer_slots?, series_id?,
+        source_ref?, preferred_date?. `place` is {"venue": …, "room": … | None} as the venue
+        registry has them (with capacity and opening hours), or None while undecided."""
+        schedule = {k: details.get(k) for k in ("starts_at", "ends_at", "capacity")}
+        plain = {k: copy.deepcopy(v) for k, v in details.items()
+                 if k not in schedule and v is not None}
+        activity = cls(activity_id=activity_id, created_at=at, created_by=_who(actor), **plain)
+        activity._check_theme()
+        activity._schedule(place, schedule["starts_at"], schedule["ends_at"],
+                           schedule["capacity"], at)
+        activity.updated_at = at
+        activity.history.append(_entry("create", None, DRAFT, actor, at, None))
+        return activity
+
+    # -- the lifecycle ----------------------------------------------------------------------
+
+    def update(self, actor, at, changes: dict, place: dict | None = None):
+        """Change what is given in `changes`; a schedule change (venue_id, room_id, starts_at,
+        ends_at, capacity) is checked again in full against `place`."""
+        self._check("update")
+        before_key, before = self._stat_key(), self._arrangement()
+        for name in ("title", "theme", "festival", "description", "target_groups", "organiser",
+                     "volunteer_slots"):
+            if name in changes:
+                setattr(self, name, changes[name])
+        self._check_theme()
+        if any(k in changes for k in ("venue_id", "room_id", "starts_at", "ends_at",
+                                      "capacity")):
+            self._schedule(place, changes.get("starts_at", self.starts_at),
+                           changes.get("ends_at", self.ends_at),
+                           changes.get("capacity", self.capacity), at)
+            if self.state == PUBLISHED and (self.venue is None or self.starts_at is None):
+                raise errors.invalid("venue_id" if self.venue is None else "starts_at",
+                                     "已发布的活动须有场地和时间。")
+        self._record("update", self.state, actor, at, None, {"fields": sorted(changes)})
+        if self.state == PUBLISHED:
+            if self._stat_key() != before_key:
+                self._count(before_key, published=-1)
+                self._count(self._stat_key(), published=1)
+            if self._arrangement() != before:
+                self._emit(events.ACTIVITY_UPDATED, **self._arrangement())
+
+    def publish(self, actor, at):
+        self._check("publish")
+        if self.venue is None:
+            raise errors.invalid("venue_id", "发布前请选择活动场地。")
+        if self.starts_at is None:
+            raise errors.invalid("starts_at", "发布前请确定活动时间。")
+        if self.starts_at <= at:
+            raise errors.invalid("starts_at", "活动开始时间已过,不能发布。")
+        self._move("publish", PUBLISHED, actor, at, None)
+        self.published_at = at
+        self._count(self._stat_key(), published=1)
+        self._emit(events.ACTIVITY_PUBLISHED, **self._arrangement())
+
+    def start(self, actor, at):
+        """The start time has come: registration closes and the waitlist lapses."""
+        self._check_state(PUBLISHED, SYSTEM_ACTIONS["start"])
+        if at < self.starts_at:
+            raise errors.not_started(self.activity_id, local_text(self.starts_at), "开始")
+        self._move("start", ONGOING, actor, at, None)
+        self.started_at = at
+        if self.waitlist_count:
+            self.sweeps.append(((WAITLISTED,), EXPIRED))
+            self.waitlist_count = 0
+
+    def finish(self, actor, at, minutes: str | None, photo_urls: list[str],
+               checked_in: list[Registration], automatic: bool = False):
+        """Attendance is the residents checked in; `checked_in` is everyone checked in."""
+        self._check("finish")
+        if self.state == PUBLISHED:
+            if at < self.starts_at:
+                raise errors.not_started(self.activity_id, local_text(self.starts_at), "结束")
+            self.start(actor, at)
+        people = sorted((r for r in checked_in if r.checked_in_at is not None),
+                        key=lambda r: (r.checked_in_at, r.registration_id))
+        participants = [r for r in people if r.role == PARTICIPANT]
+        volunteers = [r for r in people if r.role == VOLUNTEER]
+        walk_ins = len([r for r in participants if r.walk_in])
+        hours = round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
+        self._move("finish", FINISHED, actor, at, minutes, {"automatic": automatic})
+        self.attendance, self.hours, self.finished_at = len(participants), hours, at
+        self.minutes, self.photo_urls = minutes, list(photo_urls)
+        self._count(self._stat_key(), held=1, attendance=len(participants), walk_ins=walk_ins,
+                    registered=self.registered_count,
+                    no_shows=max(self.registered_count - (len(participants) - walk_ins), 0),
+                    volunteers=len(volunteers), volunteer_hours=round(len(volunteers) * hours, 2),
+                    hours=hours)
+        self._emit(events.ACTIVITY_FINISHED, festival=self.festival,
+                   starts_at=clock.iso(self.starts_at), ends_at=clock.iso(self.ends_at),
+                   hours=hours, attendance=len(participants), venue=self.venue["name"],
+                   walk_ins=walk_ins, volunteers=len(volunteers),
+                   checked_in=[{"name": r.name, "checked_in_at": clock.iso(r.checked_in_at),
+                                "volunteer_id": r.volunteer_id, "role": r.role}
+                               for r in people])
+
+    def record_minutes(self, actor, at, minutes: str, photo_urls: list[str]):
+        self._check("record_minutes")
+        self.minutes = minutes
+        self.photo_urls = self.photo_urls + [u for u in photo_urls if u not in self.photo_urls]
+        self._record("record_minutes", self.state, actor, at, minutes)
+
+    def cancel(self, actor, at, reason: str):
+        was = self.state
+        self._move("cancel", CANCELLED, actor, at, reason)
+        self.cancel_reason, self.cancelled_at = reason, at
+        self.sweeps.append((HOLDING + (EXPIRED,), ACTIVITY_CANCELLED))
+        if was != DRAFT:  # nobody outside knew of a draft
+            self._count(self._stat_key(), cancelled=1)
+            self._emit(events.ACTIVITY_CANCELLED, reason=reason,
+                       starts_at=clock.iso(self.starts_at))
+
+    # -- exemplars at the activity (展板, 事迹分享) ---------------------------------------------
+
+    def feature(self, actor, at, exemplar, form: str, note: str | None = None):
+        self._check("feature_exemplar")
+        if not exemplar.is_public:
+            raise errors.invalid("exemplar_id", f"先进典型“{exemplar.name}”当前为“"
+                                 f"{exemplar.state_name}”,发布后才能在活动中展示。")
+        self.featured_exemplars = [f for f in self.featured_exemplars
+                                   if f["exemplar_id"] != exemplar.exemplar_id]
+        self.featured_exemplars.append({
+            "exemplar_id": exemplar.exemplar_id, "name": exemplar.name,
+            "category": exemplar.category, "title": exemplar.title, "form": form,
+            "note": note})
+        self._record("feature_exemplar", self.state, actor, at, note,
+                     {"exemplar_id": exemplar.exemplar_id, "form": form})
+
+    def unfeature(self, actor, at, exemplar_id: str):
+        self._check("feature_exemplar")
+        kept = [f for f in self.featured_exemplars if f["exemplar_id"] != exemplar_id]
+        if len(kept) == len(self.featured_exemplars):
+            raise errors.invalid("exemplar_id", f"活动未展示先进典型 {exemplar_id}。")
+        self.featured_exemplars = kept
+        self._record("unfeature_exemplar", self.state, actor, at, None,
+                     {"exemplar_id": exemplar_id})
+
+    # -- registration -----------------------------------------------------------------------
+
+    def next_registration_id(self) -> str:
+        self.registration_seq += 1
+        return f"{self.activity_id}-{self.registration_seq:04d}"
+
+    def register(self, registration: Registration, at):
+        """A place if one is free, else the waitlist."""
+        if self.state != PUBLISHED:
+            raise errors.registration_closed(self.activity_id,
+                                             f"当前状态为“{STATE_NAMES[self.state]}”")
+        if at >= self.starts_at:
+            raise errors.registration_closed(self.activity_id, "已开始")
+        if self.capacity is None or self.registered_count < self.capacity:
+            registration.status = REGISTERED
+            self.registered_count += 1
+        else:
+            registration.status = WAITLISTED
+            registration.waitlisted_at = at
+            self.waitlist_count += 1
+        registration.updated_at = self.updated_at = at
+
+    def cancel_registration(self, registration: Registration, actor, at, reason: str | None):
+        """Before the start only. A freed place goes to the waitlist (see `promote`)."""
+        if self.state in (ONGOING, FINISHED) or (self.state == PUBLISHED
+                                                 and at >= self.starts_at):
+            raise errors.activity_already_started(self.activity_id, local_text(self.starts_at))
+        if registration.status not in HOLDING:
+            raise errors.illegal_transition(
+                f"报名 {registration.registration_id} ",
+                REGISTRATION_STATUS_NAMES[registration.status], "取消")
+        if registration.checked_in_at is not None:
+            raise errors.illegal_transition(f"报名 {registration.registration_id} ", "已签到",
+                                            "取消")
+        if registration.status == REGISTERED:
+            self.registered_count -= 1
+        else:
+            self.waitlist_count -= 1
+        registration.status = WITHDRAWN
+        registration.cancelled_at, registration.cancel_reason = at, reason
+        registration.updated_at = self.updated_at = at
+
+    def places_to_promote(self) -> int:
+        """How many of the waitlist now get a place (oldest first)."""
+        if self.state != PUBLISHED or not self.waitlist_count:
+            return 0
+        if self.capacity is None:
+            return self.waitlist_count
+        return max(0, min(self.waitlist_count, self.capacity - self.registered_count))
+
+    def promote(self, registration: Registration, at):
+        if registration.status != WAITLISTED or not self.places_to_promote():
+            raise errors.illegal_transition(f"报名 {registration.registration_id} ",
+                                            REGISTRATION_STATUS_NAMES[registration.status],
+                                            "转为正式报名")
+        registration.status = REGISTERED
+        registration.promoted_at = registration.updated_at = self.updated_at = at
+        self.waitlist_count -= 1
+        self.registered_count += 1
+        self._emit(events.REGISTRATION_PROMOTED, registration_id=registration.registration_id,
+                   activity_id=self.activity_id, title=self.title, community=self.community,
+                   name=registration.name, starts_at=clock.iso(self.starts_at),
+                   _base=False)
+
+    # -- at the door ------------------------------------------------------------------------
+
+    def check_in(self, registration: Registration, actor, at):
+        """A registration shows its code. Someone still waiting (or whose wait lapsed) comes
+        in as a walk-in, if the room has space."""
+        self._check_in_open(at)
+        if registration.checked_in_at is not None:
+            raise errors.already_checked_in(registration.name,
+                                            local_text(registration.checked_in_at))
+        if registration.status in (WITHDRAWN, ACTIVITY_CANCELLED):
+            raise errors.illegal_transition(
+                f"报名 {registration.registration_id} ",
+                REGISTRATION_STATUS_NAMES[registration.status], "签到")
+        if registration.role == PARTICIPANT and registration.status in (WAITLISTED, EXPIRED):
+            self._admit_walk_in(at)
+            if registration.status == WAITLISTED:
+                self.waitlist_count -= 1
+            registration.status, registration.walk_in = REGISTERED, True
+            self.walk_in_count += 1
+        self._checked_in(registration, actor, at)
+
+    def walk_in(self, registration: Registration, actor, at):
+        """现场报名: someone without a registration, or a volunteer come to serve."""
+        self._check_in_open(at)
+        registration.status = REGISTERED
+        if registration.role == PARTICIPANT:
+            self._admit_walk_in(at)
+            registration.walk_in = True
+            self.walk_in_count += 1
+        self._checked_in(registration, actor, at)
+
+    def _checked_in(self, registration, actor, at):
+        registration.checked_in_at = at
+        registration.checked_in_by = _who(actor)
+        registration.updated_at = self.updated_at = at
+        if registration.role == VOLUNTEER:
+            self.volunteer_count += 1
+        else:
+            self.checked_in_count += 1
+
+    def _check_in_open(self, at):
+        if self.state not in (PUBLISHED, ONGOING):
+            raise errors.check_in_not_open(self.activity_id,
+                                           f"当前状态为“{STATE_NAMES[self.state]}”")
+        opens = self.starts_at - CHECK_IN_OPENS_BEFORE
+        if at < opens:
+            raise errors.check_in_not_open(self.activity_id, f"签到 {local_text(opens)} 开始")
+
+    def _admit_walk_in(self, at):
+        """Before the start, walk-ins take only places no registration holds; from the start,
+        the places of those who have not come are free too."""
+        limit = self.place_capacity
+        if limit is None:
+            return
+        taken = (self.checked_in_count if at >= self.starts_at
+                 else self.registered_count + self.walk_in_count)
+        if taken >= limit:
+            raise errors.place_full(self.place_name, limit)
+
+    # -- questions --------------------------------------------------------------------------
+
+    @property
+    def place_name(self) -> str:
+        if self.venue is None:
+            return "活动场地"
+        return place_label(self.venue, self.room)
+
+    def registration_open(self, at) -> bool:
+        return self.state == PUBLISHED and at < self.starts_at
+
+    def check_in_open(self, at) -> bool:
+        return (self.state in (PUBLISHED, ONGOING)
+                and at >= self.starts_at - CHECK_IN_OPENS_BEFORE)
+
+    def places_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.registered_count, 0)
+
+    def allowed_actions(self, at) -> list[str]:
+        allowed = []
+        for action, (states, _) in ACTIONS.items():
+            if self.state not in states:
+                continue
+            if action == "publish" and self.starts_at is not None and self.starts_at <= at:
+                continue
+            if action == "finish" and self.state == PUBLISHED and at < self.starts_at:
+                continue
+            if action == "register" and not self.registration_open(at):
+                continue
+            if action == "check_in" and not self.check_in_open(at):
+                continue
+            allowed.append(action)
+        return allowed
+
+    def due_to_start(self, at) -> bool:
+        return self.state == PUBLISHED and self.starts_at <= at
+
+    def due_to_finish(self, at) -> bool:
+        return self.state in (PUBLISHED, ONGOING) and self.ends_at + AUTO_FINISH_AFTER <= at
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _check_theme(self):
+        if self.theme not in THEMES:
+            raise errors.invalid("theme", f"未知的活动主题 {self.theme}。")
+        if self.festival is not None and self.festival not in FESTIVALS:
+            raise errors.invalid("festival", f"未知的节日 {self.festival}。")
+        if self.theme == FESTIVAL_THEME and not self.festival:
+            raise errors.invalid("festival", "“我们的节日”活动请选择节日。")
+
+    def _schedule(self, place, starts_at, ends_at, capacity, at):
+        if (starts_at is None) != (ends_at is None):
+            raise errors.invalid("ends_at" if starts_at else "starts_at",
+                                 "开始时间和结束时间应同时填写。")
+        if starts_at is not None:
+            if ends_at <= starts_at:
+                raise errors.invalid("ends_at", "结束时间应晚于开始时间。")
+            if starts_at <= at:
+                raise errors.invalid("starts_at", "开始时间应晚于现在。")
+        place_capacity = None
+        if place is not None:
+            venue, room = place["venue"], place.get("room")
+            if venue.get("community") not in (None, self.community):
+                raise errors.invalid("venue_id", f"场地“{venue['name']}”属于"
+                                     f"{venue['community']},不能用于{self.community}的活动。")
+            if room is not None and room["venue_id"] != venue["id"]:
+                raise errors.invalid("room_id", f"功能室“{room['name']}”不在“{venue['name']}”。")
+            label = place_label(venue, room)
+            if starts_at is not None:
+                opening_hours = (room or {}).get("opening_hours") or venue.get("opening_hours")
+                problem = opening_hours_problem(label, opening_hours or [], starts_at, ends_at)
+                if problem:
+                    raise errors.invalid("starts_at", problem)
+            place_capacity = (room or venue).get("capacity")
+            if capacity is None:
+                capacity = place_capacity
+            elif place_capacity is not None and capacity > place_capacity:
+                raise errors.invalid("capacity", f"超过{label}的容量 {place_capacity} 人。")
+        if capacity is not None and capacity < self.registered_count:
+            raise errors.invalid("capacity", f"已有 {self.registered_count} 人报名,"
+                                 f"名额不能少于 {self.registered_count}。")
+        self.starts_at, self.ends_at, self.capacity = starts_at, ends_at, capacity
+        self.place_capacity = place_capacity
+        self.venue = place and {"id": place["venue"]["id"], "name": place["venue"]["name"],
+                                "address": place["venue"].get("address")}
+        room = place and place.get("room")
+        self.room = room and {"id": room["id"], "name": room["name"], "kind": room["kind"]}
+
+    def _arrangement(self) -> dict:
+        """What consumers keep of a published activity (activity_published / _updated)."""
+        venue, room = self.venue or {}, self.room or {}
+        return {"organiser": self.organiser, "venue": venue.get("name"),
+                "room": room.get("name"), "venue_id": venue.get("id"),
+                "room_id": room.get("id"), "address": venue.get("address"),
+                "starts_at": clock.iso(self.starts_at), "ends_at": clock.iso(self.ends_at),
+                "volunteer_slots": {"count": self.volunteer_slots.get("count", 0),
+                                    "skills": list(self.volunteer_slots.get("skills", []))},
+                "festival": self.festival, "capacity": self.capacity,
+                "series_id": self.series_id}
+
+    def _stat_key(self) -> tuple | None:
+        """The bucket an activity's figures go to: the office month it starts in, and the
+        dimensions the office reports by."""
+        if self.starts_at is None:
+            return None
+        return (clock.month_key(self.starts_at), self.community,
+                (self.venue or {}).get("id") or "", self.theme, self.festival or "")
+
+    def _check(self, action):
+        states, label = ACTIONS[action]
+        self._check_state(states, label)
+
+    def _check_state(self, states, label):
+        states = (states,) if isinstance(states, str) else states
+        if self.state not in states:
+            raise errors.illegal_transition(f"活动 {self.activity_id} ",
+                                            STATE_NAMES[self.state], label)
+
+    def _move(self, action, to_state, actor, at, note, details=None):
+        if action in ACTIONS:
+            self._check(action)
+        from_state = self.state
+        self.state = to_state
+        self._record(action, from_state, actor, at, note, details)
+
+    def _record(self, action, from_state, actor, at, note, details=None):
+        self.updated_at = at
+        self.history.append(_entry(action, from_state, self.state, actor, at, note, details))
+
+    def _count(self, key, **changes):
+        if key is not None:
+            self.stat_changes.append((key, changes))
+
+    def _emit(self, event_type, _base=True, **data):
+        if _base:
+            data = {"activity_id": self.activity_id, "title": self.title, "theme": self.theme,
+                    "theme_name": THEMES[self.theme], "community": self.community, **data}
+        self.events.append((event_type, data))
+
+
+def place_label(venue: dict, room: dict | None) -> str:
+    return f"{venue['name']}{room['name']}" if room else venue["name"]
+
+
+def _who(actor: dict) -> dict:
+    return {k: actor.get(k) for k in ("id", "name", "role")}
+
+
+def _entry(action, from_state, to_state, actor, at, note, details=None):
+    return {"action": action, "from_state": from_state, "to_state": to_state,
+            "actor": _who(actor), "at": at, "note": note, "details": details or {}}
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+STAFF_ROLES = ("street_admin", "system")
+
+
+def authorise(actor: dict, permission: str, community: str | None, label: str) -> None:
+    """Street administrators (and other services) may do everything; community staff what
+    concerns their own community; volunteers and grid workers may also check people in at the
+    door; only the street office reviews, publishes and withdraws exemplars."""
+    role = actor["role"]
+    if role in STAFF_ROLES:
+        return
+    own_staff = (role == "community_staff" and community is not None
+                 and actor.get("community") == community)
+    if permission == "review":
+        raise errors.forbidden(f"只有街道管理员可以{label}")
+    if permission == "manage" and own_staff:
+        return
+    if permission == "check_in" and (own_staff or role in ("volunteer", "grid_worker")):
+        return
+    if permission == "register" and role not in ("viewer", "department"):
+        return
+    if permission == "register":
+        raise errors.forbidden(f"当前身份不能{label}")
+    if permission == "check_in":
+        raise errors.forbidden(f"只有街道管理员、{community}工作人员、志愿者或网格员可以{label}")
+    whose = f"{community}工作人员" if community else "街道管理员"
+    raise errors.forbidden(f"只有街道管理员或{whose}可以{label}" if community
+                           else f"只有{whose}可以{label}")
+
+
+def may_cancel_registration(actor: dict, registration: Registration, community: str) -> None:
+    """The person who registered, or the activity's staff."""
+    if actor["id"] == registration.registered_by.get("id"):
+        return
+    authorise(actor, "manage", community, "取消他人的报名")
+
+
+# --- figures ------------------------------------------------------------------------------
+
+GROUP_DIMENSIONS = ("month", "community", "venue", "theme", "festival")
+_BUCKET_FIELD = {"venue": "venue_id"}
+COUNTERS = ("published", "held", "cancelled", "attendance", "walk_ins", "registered",
+            "no_shows", "volunteers", "volunteer_hours", "hours")
+
+
+def roll_up(buckets: list[dict], group_by: tuple[str, ...] = ()) -> dict:
+    """Sum monthly buckets into totals (and groups). A bucket is {"month", "community",
+    "venue_id", "theme", "festival", "counts": {counter: number}}."""
+    totals, groups = {}, {}
+    for bucket in buckets:
+        _add(totals, bucket["counts"])
+        if group_by:
+            key = tuple(bucket[_BUCKET_FIELD.get(d, d)] or None for d in group_by)
+            _add(groups.setdefault(key, {}), bucket["counts"])
+    result = {"totals": figures(totals)}
+    if group_by:
+        result["groups"] = [
+            {**_labels(dict(zip(group_by, key))), **figures(counts)}
+            for key, counts in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0])))]
+    return result
+
+
+def _labels(key: dict) -> dict:
+    labelled = {}
+    for dimension, value in key.items():
+        if dimension == "venue":
+            labelled["venue_id"] = value
+        else:
+            labelled[dimension] = value
+        if dimension == "theme":
+            labelled["theme_name"] = THEMES.get(value, value)
+        if dimension == "festival":
+            labelled["festival_name"] = FESTIVALS.get(value) if value else None
+    return labelled
+
+
+def _add(into: dict, counts: dict) -> None:
+    for name, value in counts.items():
+        into[name] = into.get(name, 0) + value
+
+
+def figures(counts: dict) -> dict:
+    held = int(counts.get("held", 0))
+    attendance = int(counts.get("attendance", 0))
+    walk_ins = int(counts.get("walk_ins", 0))
+    registered = int(counts.get("registered", 0))
+    return {
+        "published": int(counts.get("published", 0)),
+        # 开展活动次数: activities that took place (finished).
+        "held": held,
+        "cancelled": int(counts.get("cancelled", 0)),
+        # 参与人次: residents checked in at the activities held, walk-ins included.
+        "attendance": attendance,
+        "walk_ins": walk_ins,
+        "registered": registered,
+        "no_shows": int(counts.get("no_shows", 0)),
+        "volunteers": int(counts.get("volunteers", 0)),
+        "volunteer_hours": round(counts.get("volunteer_hours", 0), 2),
+        "hours": round(counts.get("hours", 0), 2),
+        "average_attendance": round(attendance / held, 1) if held else None,
+        # 到场率: registered residents who came, of those registered.
+        "show_up_rate": (round((attendance - walk_ins) / registered, 4)
+                         if registered else None),
+    }
