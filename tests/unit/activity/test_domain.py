@@ -27,7 +27,7 @@ def hours(n):
 def draft(place=PLACE, starts=SATURDAY_9, ends=hours(2), **extra):
     details = {"title": "书画进社区", "theme": "culture_and_sports", "organiser": "浚河社区",
                "community": "浚河社区", "starts_at": starts, "ends_at": ends,
-               "volunteer_slots": {"count": 2, "skills": ["书法"]}, **extra}
+               "volunteer_slots": {"count": 2, "skills": ["arts"]}, **extra}
     return domain.Activity.create("AC202603020001", details, place, STAFF, T0)
 
 
@@ -89,7 +89,7 @@ def test_publishing_announces_the_activity_with_its_volunteer_slots():
     activity.publish(STAFF, T0)
     assert activity.state == domain.PUBLISHED and types(activity) == ["activity_published"]
     data = activity.events[0][1]
-    assert data["volunteer_slots"] == {"count": 2, "skills": ["书法"]}
+    assert data["volunteer_slots"] == {"count": 2, "skills": ["arts"]}
     assert (data["venue"], data["room"], data["starts_at"]) == (
         "浚河社区综合文化服务中心", "书画室", "2026-03-07T01:00:00.000+00:00")
     assert activity.stat_changes == [(("2026-03", "浚河社区", "V001", "culture_and_sports",
