@@ -249,7 +249,7 @@ class Activity:
         """Change what is given in `changes`; a schedule change (venue_id, room_id, starts_at,
         ends_at, capacity) is checked again in full against `place`."""
         self._check("update")
-        before_key, before = self._stat_key(), self._arrangement()
+        before_key, before = self._stat_key(), (self.title, self._arrangement())
         for name in ("title", "theme", "festival", "description", "target_groups", "organiser",
                      "volunteer_slots"):
             if name in changes:
@@ -268,7 +268,7 @@ class Activity:
             if self._stat_key() != before_key:
                 self._count(before_key, published=-1)
                 self._count(self._stat_key(), published=1)
-            if self._arrangement() != before:
+            if (self.title, self._arrangement()) != before:
                 self._emit(events.ACTIVITY_UPDATED, **self._arrangement())
 
     def publish(self, actor, at):

@@ -242,6 +242,9 @@ def test_a_published_activity_moved_to_another_day_tells_the_others_and_its_figu
     activity.events.clear()
     activity.update(STAFF, T0, {"description": "欢迎携带作品"})
     assert activity.events == []  # nothing the others keep has changed
+    activity.update(STAFF, T0, {"title": "书画进社区·迎春"})
+    assert types(activity) == ["activity_updated"]
+    assert activity.events[0][1]["title"] == "书画进社区·迎春"
 
 
 def test_capacity_cannot_fall_below_the_registered_and_growth_frees_places():
