@@ -10,7 +10,8 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from services.job import domain
 from shared import clock
 from shared.personal_data import id_number_is_valid
-from shared.schemas import LocationSchema, NAME, PHONE, PageSchema, PeriodSchema, Schema
+from shared.schemas import (LocationSchema, NAME, PHONE, PageSchema, PeriodSchema, Schema,
+                            load)
 
 NOTE = validate.Length(max=2000)
 REASON = validate.Length(min=2, max=2000)
@@ -26,6 +27,12 @@ class DateText(fields.Date):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
+def load_changes(schema: Schema, data: dict) -> dict:
+    """An update: any top-level field may be left out, but a nested value given (a salary, a
+    location, a time window) must be whole."""
+    return load(schema, data, partial=tuple(schema.fields))
 
 
 def _optional(field_class, *args, **kwargs):
@@ -79,8 +86,19 @@ class Employer(Schema):
     note = _optional(fields.String, validate=NOTE)
 
 
+class ContactChange(Schema):
+    name = fields.String(validate=NAME)
+    phone = fields.String(validate=validate.Regexp(PHONE, error="不是有效的电话号码。"))
+
+    @validates_schema
+    def something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("请填写联系人姓名或电话。", "_schema")
+
+
 class UpdateEmployer(Employer):
     """Any of the fields of Employer, and `active` to stop or restart visiting it."""
+    contact = fields.Nested(ContactChange)
     active = fields.Boolean()
 
     @validates_schema

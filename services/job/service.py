@@ -68,7 +68,7 @@ class JobService:
 
     @rpc
     def update_employer(self, employer_id, actor, **changes):
-        changes = load(schemas.UpdateEmployer(), changes, partial=True)
+        changes = schemas.load_changes(schemas.UpdateEmployer(), changes)
 
         def update(employer, who, at, tx):
             if "contact" in changes:
@@ -167,7 +167,7 @@ class JobService:
 
     @rpc
     def update_job_posting(self, posting_id, actor, **changes):
-        changes = load(schemas.UpdatePosting(), changes, partial=True)
+        changes = schemas.load_changes(schemas.UpdatePosting(), changes)
 
         def update(posting, who, at, tx):
             flexible = changes.get("hours_flexible", posting.hours_flexible)
@@ -255,7 +255,7 @@ class JobService:
 
     @rpc
     def update_seeker(self, seeker_id, actor, **changes):
-        changes = self._protected(load(schemas.UpdateSeeker(), changes, partial=True))
+        changes = self._protected(schemas.load_changes(schemas.UpdateSeeker(), changes))
 
         def update(seeker, who, at, tx):
             seeker.update(changes, who, at)

@@ -44,6 +44,9 @@ def test_a_posting_carries_schema_org_fields_and_its_legal_steps(job, rpc, toy_w
 
     updated = rpc.job.update_job_posting(posting["posting_id"], STAFF, openings=5)
     assert updated["openings"] == 5
+    with pytest.raises(ValidationFailed) as failed:  # a salary is changed whole, not in part
+        rpc.job.update_job_posting(posting["posting_id"], STAFF, salary={"max": 2500})
+    assert failed.value.fields == {"salary": {"min": ["必填项。"]}}
     withdrawn = rpc.job.withdraw_job_posting(posting["posting_id"], STAFF,
                                              reason="订单取消,暂不招人")
     assert withdrawn["state"] == "withdrawn" and withdrawn["allowed_actions"] == []

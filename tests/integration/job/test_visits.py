@@ -90,12 +90,15 @@ def test_bad_input_gets_chinese_field_errors_and_changes_nothing(job, rpc, servi
 
 def test_the_employer_contact_is_revealed_only_to_staff_and_audited(job, rpc, service_db):
     employer_id = rpc.job.register_employer(STAFF, **TOY_WORKSHOP)["employer_id"]
+    changed = rpc.job.update_employer(employer_id, STAFF, contact={"phone": "13900000002"},
+                                      employees=10)
+    assert changed["contact"] == {"name": "周老板", "phone_masked": "139****0002"}
     for who in (RESIDENT, {**STAFF, "community": "浚河社区"}):
         with pytest.raises(Forbidden):
             rpc.job.reveal_employer_contact(employer_id, who, purpose="联系企业推荐人员")
     assert service_db("job").audit_log.count_documents({}) == 0
     assert rpc.job.reveal_employer_contact(employer_id, ADMIN, purpose="联系企业推荐人员") == {
-        "name": "周老板", "phone": "13900000001"}
+        "name": "周老板", "phone": "13900000002"}
     audit = service_db("job").audit_log.find_one()
     assert (audit["record_id"], audit["actor"]["id"]) == (employer_id, "u-admin")
 
