@@ -1,0 +1,1 @@
+"""志愿服务: volunteers, shifts, the hours ledger, certificates and recognition."""
