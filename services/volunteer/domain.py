@@ -69,13 +69,7 @@ def actor_ref(actor: dict) -> dict:
 
 # --- reference --------------------------------------------------------------------------
 
-SKILLS = {
-    "medical": "医疗卫生", "first_aid": "应急救护", "legal": "法律服务", "teaching": "教育辅导",
-    "arts": "文体艺术", "elderly_care": "为老服务", "child_care": "关爱少儿",
-    "psychological": "心理疏导", "publicity": "文明宣传", "environment": "环境整治",
-    "traffic": "文明交通劝导", "repair": "维修服务", "digital": "信息技术",
-    "visiting": "走访回访", "employment": "就业帮扶",
-}
+SKILLS = events.SKILLS  # the shared list of skill codes and their names
 WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
 SLOTS = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
 

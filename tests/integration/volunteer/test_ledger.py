@@ -7,7 +7,7 @@ import pytest
 from shared import clock
 from shared.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from tests.integration.volunteer.conftest import (ADMIN, JUNHE_STAFF, TIANBAO_STAFF,
-                                                  as_volunteer, iso_in)
+                                                  as_volunteer)
 
 
 def served_shift(rpc, people, title="背街小巷清洁", hours_ago=3, length=3, staff=JUNHE_STAFF,
