@@ -332,6 +332,18 @@ class VolunteerRepository:
             "_id": {"$ne": shift.id}}, session=session)
         return [shift_from(d) for d in cursor]
 
+    def upcoming_sign_ups(self, volunteer_id: str, at: datetime,
+                          session=None) -> list[domain.Shift]:
+        """Open shifts not yet begun (or visits) on which the volunteer holds a place without
+        having checked in."""
+        cursor = self.shifts.find({
+            "assignments": {"$elemMatch": {"volunteer_id": volunteer_id,
+                                           "status": domain.SIGNED_UP}},
+            "state": domain.OPEN,
+            "$or": [{"starts_at": {"$gt": at}}, {"kind": {"$in": list(domain.FLEXIBLE_KINDS)}}]},
+            session=session)
+        return [shift_from(d) for d in cursor]
+
     def busy_volunteers(self, shift: domain.Shift) -> set[str]:
         busy: set[str] = set()
         if shift.flexible:

@@ -96,9 +96,13 @@ class VolunteerService:
 
     @rpc
     def suspend_volunteer(self, volunteer_id, actor, **command):
+        """暂停: the places the volunteer holds on shifts not yet begun are freed."""
         command = load(schemas.Reason(), command)
-        return self._change_volunteer(volunteer_id, actor, lambda v, who, at, tx: v.suspend(
-            who, at, command["reason"]))
+
+        def suspend(volunteer, who, at, tx):
+            volunteer.suspend(who, at, command["reason"])
+            self._release_sign_ups(tx, volunteer, who, at, "志愿者已暂停服务")
+        return self._change_volunteer(volunteer_id, actor, suspend)
 
     @rpc
     def reinstate_volunteer(self, volunteer_id, actor, **command):
@@ -108,9 +112,19 @@ class VolunteerService:
 
     @rpc
     def withdraw_volunteer(self, volunteer_id, actor, **command):
+        """退出: as suspension, the places held on shifts not yet begun are freed."""
         command = load(schemas.OptionalReason(), command)
-        return self._change_volunteer(volunteer_id, actor, lambda v, who, at, tx: v.withdraw(
-            who, at, command["reason"]))
+
+        def withdraw(volunteer, who, at, tx):
+            volunteer.withdraw(who, at, command["reason"])
+            self._release_sign_ups(tx, volunteer, who, at, "志愿者已退出")
+        return self._change_volunteer(volunteer_id, actor, withdraw)
+
+    def _release_sign_ups(self, tx, volunteer, actor, at, reason):
+        repository = self.repository
+        for shift in repository.upcoming_sign_ups(volunteer.id, at, tx.session):
+            shift.withdraw_sign_up(volunteer.id, actor, at, reason)
+            repository.save_shift(tx, shift)
 
     @rpc
     def update_volunteer(self, volunteer_id, actor, **changes):

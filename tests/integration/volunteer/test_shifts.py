@@ -59,6 +59,11 @@ def test_sign_up_respects_skills_places_overlaps_and_who_asks(volunteer_service,
     with pytest.raises(Conflict) as refused:
         rpc.volunteer.sign_up(shift["id"], ADMIN, volunteer_id=third["id"])
     assert refused.value.code == "VOLUNTEER_NOT_ACTIVE"
+    # Suspending a volunteer frees the places they hold on shifts not yet begun.
+    rpc.volunteer.suspend_volunteer(doctor["id"], ADMIN, reason="外出务工")
+    freed = rpc.volunteer.get_shift(shift["id"])
+    assert freed["places_left"] == 2
+    assert freed["history"][-1]["note"] == "志愿者已暂停服务"
 
     mine = rpc.volunteer.list_shifts(volunteer_id=nurse["id"])
     assert [s["id"] for s in mine["items"]] == [later["id"]]
