@@ -136,6 +136,9 @@ FOLLOW_UP_STATES = {FOLLOW_UP_PENDING: "待回访", FOLLOW_UP_ANNOUNCED: "已派
 FOLLOW_UP_RESULTS = {"employed": "仍在岗", "employed_elsewhere": "已换工作,仍在就业",
                      "left": "已离职", "unreachable": "联系不上"}
 STILL_EMPLOYED = ("employed", "employed_elsewhere")
+# What a volunteer's 就业回访 reports (shared/events/volunteer.py), in this service's terms.
+VOLUNTEER_FOLLOW_UP_RESULTS = {"employed": "employed", "changed_job": "employed_elsewhere",
+                               "not_employed": "left", "unreachable": "unreachable"}
 
 # --- small helpers ------------------------------------------------------------------------
 
@@ -850,17 +853,34 @@ class Placement(_Aggregate):
             self.updated_at = at
         return due
 
-    def record_follow_up(self, actor, at, month: int, result: str, note: str | None):
+    def month_of(self, follow_up_id: str) -> int | None:
+        return next((f["month"] for f in self.follow_ups
+                     if f["follow_up_id"] == follow_up_id), None)
+
+    def awaits_follow_up(self, month: int, at: datetime) -> bool:
+        """Whether a result for this follow-up can be recorded now."""
+        try:
+            self._check_follow_up(month, at)
+        except (exceptions.IllegalTransition, StopIteration):
+            return False
+        return True
+
+    def _check_follow_up(self, month: int, at: datetime) -> dict:
         self._check("record_follow_up")
         follow_up = self.follow_up(month)
-        today = clock.local_date(at)
-        if parse_date(follow_up["due_on"]) - timedelta(days=FOLLOW_UP_EARLY_DAYS) > today:
+        if parse_date(follow_up["due_on"]) - timedelta(days=FOLLOW_UP_EARLY_DAYS) > \
+                clock.local_date(at):
             raise exceptions.follow_up_not_due(self.placement_id, month, follow_up["due_on"])
         repeatable = follow_up["state"] == FOLLOW_UP_DONE and follow_up["result"] == "unreachable"
         if follow_up["state"] not in (FOLLOW_UP_PENDING, FOLLOW_UP_ANNOUNCED) and not repeatable:
             raise exceptions.illegal_transition(
                 "就业回访", follow_up["follow_up_id"], FOLLOW_UP_STATES[follow_up["state"]],
                 "登记回访")
+        return follow_up
+
+    def record_follow_up(self, actor, at, month: int, result: str, note: str | None):
+        follow_up = self._check_follow_up(month, at)
+        today = clock.local_date(at)
         for earlier in self.follow_ups:
             if earlier["month"] < month and earlier["state"] in (FOLLOW_UP_PENDING,
                                                                  FOLLOW_UP_ANNOUNCED):

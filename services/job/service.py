@@ -18,7 +18,9 @@ from shared import clock
 from shared.events.repair import (WORK_ORDER_CANCELLED, WORK_ORDER_CLOSED,
                                   WORK_ORDER_MARKED_DUPLICATE, WORK_ORDER_REJECTED,
                                   WORK_ORDER_REPORTED)
+from shared.events.volunteer import PLACEMENT_FOLLOW_UP_RECORDED
 from shared.health import health_report
+from shared.errors import NotFound
 from shared.messaging import handle_event, rpc
 from shared.personal_data import PersonalData, mask_id_number, mask_phone, record_reveal
 from shared.schemas import ActorSchema, load, month_range, page_of
@@ -471,6 +473,34 @@ class JobService:
             except Exception:  # one bad record must not stop the others; the next tick retries
                 log.exception("could not announce follow-ups of placement %s", placement_id)
         return announced
+
+    @handle_event(PLACEMENT_FOLLOW_UP_RECORDED)
+    def apply_volunteer_follow_up(self, event):
+        """A volunteer's 就业回访 records the follow-up it was opened for. A follow-up that no
+        longer awaits a result (staff recorded it first, the placement ended) is left as it
+        is."""
+        data = event.data
+        visitor = {"id": f"volunteer:{data['visitor_id']}", "name": data["visitor_name"],
+                   "role": "volunteer"}
+        result = domain.VOLUNTEER_FOLLOW_UP_RESULTS[data["result"]]
+        at = clock.now()
+        repository = self.repository
+
+        def record(tx):
+            try:
+                placement = repository.get(Placement, data["placement_id"], tx.session)
+            except NotFound:
+                log.warning("volunteer follow-up %s for unknown placement %s",
+                            data["follow_up_id"], data["placement_id"])
+                return
+            month = placement.month_of(data["follow_up_id"])
+            if month is None or not placement.awaits_follow_up(month, at):
+                return
+            self._after_placement_change(
+                placement, visitor, at, tx, lambda: placement.record_follow_up(
+                    visitor, at, month, result, data["note"] or None))
+            repository.save(tx, placement)
+        self.store.transaction(record)
 
     @rpc
     def get_placement(self, placement_id):

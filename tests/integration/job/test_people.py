@@ -3,7 +3,11 @@ their follow-ups, and the figures, over RPC against the real broker and Secantus
 import pytest
 from nameko.testing.services import entrypoint_hook
 
+from services.job.service import JobService
+from shared import clock
 from shared.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
+from shared.events.volunteer import PLACEMENT_FOLLOW_UP_RECORDED
+from tests.conftest import wait_until
 from tests.integration.job.conftest import (ADMIN, JUBAO_ROAD, RESIDENT, STAFF, TOY_WORKSHOP,
                                             days_ago, in_days, north_of_home, window)
 
@@ -172,6 +176,46 @@ def test_leaving_ends_the_placement_and_the_person_looks_for_work_again(job, rpc
     totals = rpc.job.job_statistics()["totals"]
     assert (totals["placements"], totals["placements_ended"], totals["stable_rate"]) == (
         1, 1, 0.0)
+
+
+def test_a_volunteers_follow_up_visit_is_recorded_once(start_service, rpc, publish_event,
+                                                       service_db):
+    start_service(JobService, max_workers=1)  # one message at a time, in order
+    toy = the_days_postings(rpc)
+    rpc.job.renew_job_posting(toy, STAFF, valid_through=in_days(30), openings=2)
+    placed = []
+    for person in (GRANDMOTHER, {**GRANDMOTHER, "name": "陈桂兰", "phone": "13600002222",
+                                 "id_number": None}):
+        seeker_id = rpc.job.register_seeker(STAFF, **person)["seeker_id"]
+        app_id = rpc.job.apply_for_job(STAFF, posting_id=toy, seeker_id=seeker_id)[
+            "application_id"]
+        placed.append(rpc.job.hire_applicant(app_id, STAFF, started_on=days_ago(200))[
+            "placement_id"])
+    hu, chen = placed
+
+    def visited(placement_id, month, result):
+        return {"follow_up_id": f"{placement_id}-M{month}", "placement_id": placement_id,
+                "result": result, "note": "上门回访", "visited_at": clock.iso(clock.now()),
+                "visitor_id": "v-7", "visitor_name": "志愿者小陈"}
+    six = publish_event(PLACEMENT_FOLLOW_UP_RECORDED, visited(hu, 6, "changed_job"))
+    publish_event(PLACEMENT_FOLLOW_UP_RECORDED, None, envelope=six)   # delivered twice
+    publish_event(PLACEMENT_FOLLOW_UP_RECORDED, visited(hu, 1, "not_employed"))  # too late
+    publish_event(PLACEMENT_FOLLOW_UP_RECORDED, visited(chen, 3, "not_employed"))
+    marker = publish_event(PLACEMENT_FOLLOW_UP_RECORDED, visited("PL0", 1, "employed"))
+    wait_until(lambda: service_db("job").inbox.count_documents(
+        {"_id": {"$regex": f"\\|{marker.event_id}$"}}), message="events applied")
+
+    stable = rpc.job.get_placement(hu)
+    assert (stable["state"], stable["follow_ups"][2]["result"]) == ("stable",
+                                                                    "employed_elsewhere")
+    assert stable["follow_ups"][2]["by"]["name"] == "志愿者小陈"
+    assert [f["state"] for f in stable["follow_ups"]] == ["skipped", "skipped", "done"]
+    ended = rpc.job.get_placement(chen)
+    assert (ended["state"], ended["end_reason"]) == ("ended", "上门回访")
+    assert rpc.job.get_seeker(ended["seeker_id"])["state"] == "seeking"
+    totals = rpc.job.job_statistics()["totals"]
+    assert (totals["follow_ups_done"], totals["stable_placements"],
+            totals["placements_ended"]) == (2, 1, 1)
 
 
 def test_health_reports_database_outbox_and_dead_letters(job, rpc):

@@ -273,3 +273,12 @@ def test_schedules_read_as_people_write_them():
         "周一至周五 8:30–11:30、14:00–16:00;周末 9:00–12:00"
     assert domain.days_text([1, 3, 5]) == "周一、三、五"
     assert domain.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+
+
+def test_a_follow_up_awaits_a_result_only_when_due_and_not_yet_recorded():
+    _, _, _, placement = hired("2025-12-01")
+    assert placement.month_of("PL1-M3") == 3 and placement.month_of("PL9-M3") is None
+    assert placement.awaits_follow_up(3, at(5)) and not placement.awaits_follow_up(6, at(5))
+    placement.record_follow_up(STAFF, at(5), 3, "employed", None)
+    assert not placement.awaits_follow_up(3, at(6))
+    assert set(domain.VOLUNTEER_FOLLOW_UP_RESULTS.values()) == set(domain.FOLLOW_UP_RESULTS)
