@@ -38,6 +38,8 @@ STATES = tuple(STATE_NAMES)
 NOT_STARTED = (DRAFT, PUBLISHED)
 LIVE = (DRAFT, PUBLISHED, ONGOING)
 
+# The longest an activity may last (a festival weekend); it also bounds the booking search.
+MAX_DURATION = timedelta(days=7)
 # Check-in at the door opens this long before the start.
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=60)
 # An activity nobody finished by hand is finished by the timer this long after its end, with
@@ -548,6 +550,8 @@ class Activity:
         if starts_at is not None:
             if ends_at <= starts_at:
                 raise errors.invalid("ends_at", "结束时间应晚于开始时间。")
+            if ends_at - starts_at > MAX_DURATION:
+                raise errors.invalid("ends_at", "一次活动最长 7 天;更长的请建系列活动。")
             if starts_at <= at:
                 raise errors.invalid("starts_at", "开始时间应晚于现在。")
         place_capacity = None

@@ -26,12 +26,18 @@ COUNTERS = "counters"
 _TEXT = {"$type": "string"}
 
 INDEXES = {
+    # Lists sort by (starts_at, _id): every index a list filters by ends in both, so a page
+    # is read in index order instead of sorting every match.
     ACTIVITIES: [
-        IndexModel([("starts_at", DESCENDING)], name="starts"),
-        IndexModel([("state", ASCENDING), ("starts_at", ASCENDING)], name="state_start"),
-        IndexModel([("community", ASCENDING), ("starts_at", DESCENDING)], name="community"),
-        IndexModel([("theme", ASCENDING), ("starts_at", DESCENDING)], name="theme"),
-        IndexModel([("venue.id", ASCENDING), ("starts_at", DESCENDING)], name="venue"),
+        IndexModel([("starts_at", DESCENDING), ("_id", DESCENDING)], name="by_start"),
+        IndexModel([("state", ASCENDING), ("starts_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_state"),
+        IndexModel([("community", ASCENDING), ("starts_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_community"),
+        IndexModel([("theme", ASCENDING), ("starts_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_theme"),
+        IndexModel([("venue.id", ASCENDING), ("starts_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_venue"),
         IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="series",
                    partialFilterExpression={"series_id": _TEXT}),
         IndexModel([("featured_exemplars.exemplar_id", ASCENDING)], name="featured"),
@@ -39,22 +45,23 @@ INDEXES = {
         IndexModel([("source_ref.service", ASCENDING), ("source_ref.ref", ASCENDING)],
                    name="source_ref", unique=True,
                    partialFilterExpression={"source_ref.ref": _TEXT}),
-        IndexModel([("updated_at", DESCENDING)], name="recently_updated"),
+        IndexModel([("updated_at", DESCENDING), ("_id", DESCENDING)], name="by_update"),
     ],
     REGISTRATIONS: [
-        IndexModel([("activity_id", ASCENDING), ("registered_at", ASCENDING)],
-                   name="by_activity"),
+        IndexModel([("activity_id", ASCENDING), ("registered_at", ASCENDING),
+                    ("_id", ASCENDING)], name="activity_order"),
         IndexModel([("activity_id", ASCENDING), ("status", ASCENDING),
-                    ("waitlisted_at", ASCENDING)], name="waitlist"),
+                    ("waitlisted_at", ASCENDING), ("_id", ASCENDING)], name="waitlist_order"),
         IndexModel([("activity_id", ASCENDING), ("code", ASCENDING)], name="code",
                    unique=True),
         # No double registration: the same phone (or volunteer) once per activity.
         IndexModel([("dedupe_key", ASCENDING)], name="no_double_registration", unique=True,
                    partialFilterExpression={"dedupe_key": _TEXT}),
-        IndexModel([("phone.fingerprint", ASCENDING), ("registered_at", DESCENDING)],
-                   name="by_phone", partialFilterExpression={"phone.fingerprint": _TEXT}),
-        IndexModel([("activity_id", ASCENDING), ("checked_in_at", ASCENDING)],
-                   name="checked_in"),
+        IndexModel([("phone.fingerprint", ASCENDING), ("registered_at", DESCENDING),
+                    ("_id", DESCENDING)],
+                   name="phone_order", partialFilterExpression={"phone.fingerprint": _TEXT}),
+        IndexModel([("activity_id", ASCENDING), ("checked_in_at", ASCENDING),
+                    ("_id", ASCENDING)], name="checked_in_order"),
     ],
     BOOKINGS: [
         IndexModel([("space_id", ASCENDING), ("starts_at", ASCENDING)], name="space_time"),
@@ -68,8 +75,10 @@ INDEXES = {
         IndexModel([("community", ASCENDING), ("kind", ASCENDING)], name="by_kind"),
     ],
     EXEMPLARS: [
-        IndexModel([("community", ASCENDING), ("nominated_at", DESCENDING)], name="community"),
-        IndexModel([("state", ASCENDING), ("nominated_at", DESCENDING)], name="state"),
+        IndexModel([("community", ASCENDING), ("nominated_at", DESCENDING),
+                    ("_id", DESCENDING)], name="community_order"),
+        IndexModel([("state", ASCENDING), ("nominated_at", DESCENDING), ("_id", DESCENDING)],
+                   name="state_order"),
         IndexModel([("category", ASCENDING), ("state", ASCENDING)], name="category"),
         # One open nomination per volunteer and category (proposals are added to it).
         IndexModel([("open_key", ASCENDING)], name="open_per_volunteer", unique=True,
@@ -193,12 +202,15 @@ class ActivityRepository:
         if moved:
             self.db[ROOMS if room else VENUES].update_one(
                 {"_id": space_id}, {"$inc": {"booking_seq": 1}}, session=session)
+            # No activity lasts longer than MAX_DURATION, which bounds the index range read.
+            earliest = activity.starts_at - domain.MAX_DURATION
             clashes = [{"activity_id": c["_id"], "title": c["title"],
                         "starts_at": clock.iso(c["starts_at"]),
                         "ends_at": clock.iso(c["ends_at"]),
                         "when": window_text(c["starts_at"], c["ends_at"])}
                        for c in bookings.find({"space_id": space_id,
-                                               "starts_at": {"$lt": activity.ends_at},
+                                               "starts_at": {"$gt": earliest,
+                                                             "$lt": activity.ends_at},
                                                "ends_at": {"$gt": activity.starts_at},
                                                "_id": {"$ne": activity.activity_id}},
                                               session=session).sort("starts_at").limit(10)]
@@ -462,7 +474,9 @@ class ActivityRepository:
                                   upsert=True, session=tx.session)
 
     def bookings(self, query: dict) -> list[dict]:
-        criteria: dict = {"starts_at": {"$lt": query["to"]}, "ends_at": {"$gt": query["from"]}}
+        criteria: dict = {"starts_at": {"$gt": query["from"] - domain.MAX_DURATION,
+                                        "$lt": query["to"]},
+                          "ends_at": {"$gt": query["from"]}}
         if query.get("room_id"):
             criteria["space_id"] = query["room_id"]
         elif query.get("venue_id"):

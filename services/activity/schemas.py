@@ -225,7 +225,7 @@ class ListActivities(PageSchema):
     registration_open = fields.Boolean(load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
     sort = fields.String(load_default="-starts_at", validate=validate.OneOf(
-        [f"{sign}{key}" for key in ("starts_at", "created_at", "updated_at")
+        [f"{sign}{key}" for key in ("starts_at", "updated_at")
          for sign in ("", "-")]))
 
 

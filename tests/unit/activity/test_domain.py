@@ -66,6 +66,7 @@ def test_a_draft_books_its_place_and_takes_the_rooms_capacity():
     ({"capacity": 4}, "capacity", "容量 3 人"),
     ({"starts_at": T0 - timedelta(hours=1), "ends_at": T0}, "starts_at", "晚于现在"),
     ({"ends_at": SATURDAY_9}, "ends_at", "晚于开始时间"),
+    ({"place": None, "ends_at": hours(24 * 8)}, "ends_at", "最长 7 天"),
     ({"theme": "our_festivals"}, "festival", "选择节日"),
 ])
 def test_a_schedule_outside_the_rules_is_refused(change, field, words):
