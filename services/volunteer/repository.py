@@ -50,9 +50,11 @@ INDEXES = {
                    unique=True, sparse=True),
         IndexModel([("id_number.fingerprint", ASCENDING)], name="id_number"),
         IndexModel([("phone.fingerprint", ASCENDING)], name="phone", sparse=True),
-        IndexModel([("registered_at", DESCENDING)], name="newest"),
+        # Lists sort by a field and then by _id; with _id in the index the page comes straight
+        # from it instead of sorting every match.
+        IndexModel([("registered_at", DESCENDING), ("_id", DESCENDING)], name="newest"),
         IndexModel([("community", ASCENDING), ("state", ASCENDING),
-                    ("registered_at", DESCENDING)], name="community_state"),
+                    ("registered_at", DESCENDING), ("_id", DESCENDING)], name="community_state"),
         IndexModel([("team", ASCENDING), ("state", ASCENDING)], name="team_state"),
         IndexModel([("skills", ASCENDING), ("state", ASCENDING), ("community", ASCENDING)],
                    name="skills"),
@@ -60,9 +62,10 @@ INDEXES = {
         IndexModel([("name", ASCENDING)], name="name"),
     ],
     SHIFTS: [
-        IndexModel([("state", ASCENDING), ("starts_at", ASCENDING)], name="state_start"),
+        IndexModel([("state", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)],
+                   name="state_start"),
         IndexModel([("state", ASCENDING), ("ends_at", ASCENDING)], name="state_end"),
-        IndexModel([("community", ASCENDING), ("starts_at", ASCENDING)],
+        IndexModel([("community", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)],
                    name="community_start"),
         IndexModel([("assignments.volunteer_id", ASCENDING), ("starts_at", ASCENDING)],
                    name="volunteer_shifts"),
@@ -75,12 +78,13 @@ INDEXES = {
         # Whatever way a service's hours arrive (check-out, activity list, a repeat), they are
         # credited once.
         IndexModel([("key", ASCENDING)], name="once_per_service", unique=True),
-        IndexModel([("volunteer_id", ASCENDING), ("date", DESCENDING)], name="volunteer_date"),
+        IndexModel([("volunteer_id", ASCENDING), ("date", DESCENDING), ("_id", DESCENDING)],
+                   name="volunteer_date"),
         IndexModel([("volunteer_id", ASCENDING), ("organiser", ASCENDING),
                     ("date", ASCENDING)], name="volunteer_organiser_date"),
         IndexModel([("organiser", ASCENDING), ("date", DESCENDING)], name="organiser_date"),
         IndexModel([("community", ASCENDING), ("date", DESCENDING)], name="community_date"),
-        IndexModel([("date", DESCENDING)], name="date"),
+        IndexModel([("date", DESCENDING), ("_id", DESCENDING)], name="date"),
         IndexModel([("corrects", ASCENDING)], name="corrections"),
     ],
     CORRECTIONS: [
@@ -240,12 +244,15 @@ class VolunteerRepository:
     def list_volunteers(self, query: dict, fingerprint) -> tuple[list[domain.Volunteer], int]:
         criteria: dict = {}
         if query.get("state"):
-            criteria["state"] = {"$in": query["state"]}
+            criteria["state"] = _one_of(query["state"])
         for name in ("community", "team"):
             if query.get(name):
                 criteria[name] = query[name]
-        if query.get("skills"):
-            criteria["skills"] = {"$all": query["skills"]}
+        if query.get("skills"):  # has every one; the first is looked up in the index
+            first, *others = query["skills"]
+            criteria["skills"] = first
+            if others:
+                criteria["$and"] = [{"skills": skill} for skill in others]
         if query.get("min_star_level") is not None:
             criteria["star_level"] = {"$gte": query["min_star_level"]}
         if query.get("available"):
@@ -366,7 +373,7 @@ class VolunteerRepository:
     def list_shifts(self, query: dict, at: datetime) -> tuple[list[domain.Shift], int]:
         criteria: dict = {}
         if query.get("state"):
-            criteria["state"] = {"$in": query["state"]}
+            criteria["state"] = _one_of(query["state"])
         for name in ("kind", "community"):
             if query.get(name):
                 criteria[name] = query[name]
@@ -662,6 +669,11 @@ class VolunteerRepository:
         cursor = (collection.find(criteria).sort([(sort_key, direction), ("_id", direction)])
                   .skip(skip).limit(query["page_size"]))
         return [convert(d) for d in cursor], collection.count_documents(criteria)
+
+
+def _one_of(values: list):
+    """A filter for any of `values`: a plain equality for one, so an index serves the sort."""
+    return values[0] if len(values) == 1 else {"$in": list(values)}
 
 
 def _entry(doc: dict) -> dict:
