@@ -630,8 +630,10 @@ class Activity:
 
     def _emit(self, event_type, _base=True, **data):
         if _base:
+            # The repository stores the change as the next version.
             data = {"activity_id": self.activity_id, "title": self.title, "theme": self.theme,
-                    "theme_name": THEMES[self.theme], "community": self.community, **data}
+                    "theme_name": THEMES[self.theme], "community": self.community,
+                    "activity_version": self.version + 1, **data}
         self.events.append((event_type, data))
 
 

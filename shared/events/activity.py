@@ -20,6 +20,10 @@ class ActivityEvent(Schema):
     theme = fields.String(required=True)
     community = fields.String(required=True)
     theme_name = fields.String(load_default=None, allow_none=True)
+    # The version the activity was stored with by this change: it only grows, so a consumer
+    # that keeps the highest seen can ignore an event that arrives late (a retried
+    # activity_published after activity_cancelled).
+    activity_version = fields.Integer(load_default=None, allow_none=True)
 
 
 class ActivityPublished(ActivityEvent):

@@ -85,6 +85,8 @@ def test_an_activity_from_draft_to_finished_with_its_door_and_its_events(
     assert (announced["venue"], announced["room"], announced["organiser"]) == (
         "浚河社区综合文化服务中心", "书画室", "浚河社区")
     assert tap.seen[1]["data"]["name"] == "居民3"
+    assert announced["activity_version"] == 2  # stored at creation, then as published
+    assert done["data"]["activity_version"] == finished["version"]
     assert sorted((p["name"], p["role"], p["volunteer_id"])
                   for p in done["data"]["checked_in"]) == [
         ("居民0", "participant", None), ("居民2", "participant", None),

@@ -270,8 +270,10 @@ def test_cancelling_tells_the_others_only_once_they_knew_of_it():
     quiet.cancel(STAFF, T0, "场地维修")
     assert quiet.state == domain.CANCELLED and quiet.events == [] and quiet.stat_changes == []
     activity = published()
+    activity.version = 2  # as stored: created, then published
     activity.cancel(STAFF, T0, "暴雨预警,活动取消")
     assert types(activity) == ["activity_cancelled"]
+    assert activity.events[0][1]["activity_version"] == 3
     assert activity.events[0][1]["reason"] == "暴雨预警,活动取消"
     assert activity.sweeps == [(("registered", "waitlisted", "expired"), "activity_cancelled")]
     assert activity.stat_changes[0][1] == {"cancelled": 1}
