@@ -595,7 +595,7 @@ class Shift:
 
     # -- the end of a shift -----------------------------------------------------------------
 
-    def complete(self, actor: dict, at: datetime):
+    def complete(self, actor: dict, at: datetime, note: str | None = None):
         """Credit everyone who served; those signed up who never came are absent. A
         volunteer checked in but never checked out is counted to the scheduled end."""
         require_manager(actor, self.community, "完成岗位并记录时长")
@@ -604,7 +604,7 @@ class Shift:
             raise errors.not_allowed_now("回访岗位在记录回访结果后自动完成")
         if at < self.starts_at:
             raise errors.not_allowed_now("岗位还没开始,不能完成")
-        self._finish(actor, at)
+        self._finish(actor, at, note)
 
     def record_visit(self, volunteer_id: str, actor: dict, at: datetime, result: str,
                      note: str | None):
@@ -750,7 +750,7 @@ class Shift:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _finish(self, actor, at):
+    def _finish(self, actor, at, note=None):
         self.credits = []
         attended = absent = 0
         total = 0.0
@@ -781,7 +781,7 @@ class Shift:
                 "key": self.credit_key(assignment["volunteer_id"]),
                 "skills": [s for s in self.skills if s in assignment["skills"]]})
         self.state, self.completed_at = COMPLETED, at
-        self._record("complete", actor, at, None, {"attended": attended, "absent": absent,
+        self._record("complete", actor, at, note, {"attended": attended, "absent": absent,
                                                     "hours": round(total, 2)},
                      from_state=OPEN)
         self._emit(events.VOLUNTEER_SHIFT_COMPLETED, actor, attended=attended, absent=absent,

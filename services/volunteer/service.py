@@ -318,9 +318,11 @@ class VolunteerService:
         return self._change_shift(shift_id, actor, mark)
 
     @rpc
-    def complete_shift(self, shift_id, actor):
+    def complete_shift(self, shift_id, actor, **command):
         """完成: everyone who served is credited in the hours ledger, the others are absent."""
-        return self._change_shift(shift_id, actor, lambda s, who, at, tx: s.complete(who, at))
+        command = load(schemas.Note(), command)
+        return self._change_shift(shift_id, actor, lambda s, who, at, tx: s.complete(
+            who, at, command["note"]))
 
     @rpc
     def record_follow_up_visit(self, shift_id, actor, **command):

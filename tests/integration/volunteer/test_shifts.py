@@ -102,8 +102,10 @@ def test_attendance_completion_and_the_ledger(volunteer_service, rpc, enrol, eve
     with pytest.raises(ValidationFailed):
         rpc.volunteer.mark_attended(sid, JUNHE_STAFF, volunteer_ids=[doctor["id"]], hours=5)
 
-    done = rpc.volunteer.complete_shift(sid, JUNHE_STAFF)
-    assert done["state"] == "completed"
+    with pytest.raises(ValidationFailed):
+        rpc.volunteer.complete_shift(sid, JUNHE_STAFF, attended_by="everyone")
+    done = rpc.volunteer.complete_shift(sid, JUNHE_STAFF, note="义诊顺利结束")
+    assert done["state"] == "completed" and done["history"][-1]["note"] == "义诊顺利结束"
     statuses = {a["name"]: a["status"] for a in done["assignments"]}
     assert statuses == {"陈晓": "checked_out", "周医生": "attended", "缺席者": "absent",
                         "路过的": "attended"}
