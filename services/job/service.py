@@ -72,14 +72,17 @@ class JobService:
     def update_employer(self, employer_id, actor, **changes):
         changes = schemas.load_changes(schemas.UpdateEmployer(), changes)
 
+        contact = changes.pop("contact", None)
+        phone = self.cipher.protect(contact["phone"], mask_phone) \
+            if contact and contact.get("phone") else None
+
         def update(employer, who, at, tx):
-            if "contact" in changes:
-                contact = changes["contact"]
-                changes["contact"] = {
-                    "name": contact.get("name", employer.contact.get("name")),
-                    "phone": self.cipher.protect(contact["phone"], mask_phone)
-                    if contact.get("phone") else employer.contact.get("phone")}
-            employer.update(changes, who, at)
+            # Runs again if the transaction is retried: the input is read, never changed.
+            merged = dict(changes)
+            if contact:
+                merged["contact"] = {"name": contact.get("name", employer.contact.get("name")),
+                                     "phone": phone or employer.contact.get("phone")}
+            employer.update(merged, who, at)
         return schemas.present_employer(self._change(Employer, employer_id, actor, update))
 
     @rpc
@@ -154,8 +157,10 @@ class JobService:
         at = clock.now()
         repository = self.repository
 
+        employer_id = details.pop("employer_id")
+
         def publish(tx):
-            employer = repository.get(Employer, details.pop("employer_id"), tx.session)
+            employer = repository.get(Employer, employer_id, tx.session)
             if details.get("visit_id"):
                 visit = repository.get(Visit, details["visit_id"], tx.session)
                 if visit.employer_id != employer.employer_id:
