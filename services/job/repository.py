@@ -195,17 +195,22 @@ class JobRepository:
     def add_employer(self, tx, employer: domain.Employer) -> None:
         try:
             self.add(tx, employer)
-        except DuplicateKeyError:  # the transaction is aborted: look at what is committed
-            existing = self.db[EMPLOYERS].find_one(
-                {"community": employer.community, "name_key": domain.name_key(employer.name)})
-            raise exceptions.employer_exists(employer.name, employer.community,
-                                             existing["_id"] if existing else "?") from None
+        except DuplicateKeyError:
+            raise self._employer_exists(employer) from None
 
     def save_employer(self, tx, employer: domain.Employer) -> None:
         try:
             self.save(tx, employer)
         except DuplicateKeyError:
-            raise exceptions.employer_exists(employer.name, employer.community, "?") from None
+            raise self._employer_exists(employer) from None
+
+    def _employer_exists(self, employer: domain.Employer):
+        # A write error has aborted the transaction: look outside it, at what is committed.
+        existing = self.db[EMPLOYERS].find_one(
+            {"community": employer.community, "name_key": domain.name_key(employer.name)},
+            {"_id": 1})
+        return exceptions.employer_exists(employer.name, employer.community,
+                                          existing["_id"] if existing else "?")
 
     def list_employers(self, query: dict):
         criteria = _equal(query, "community", "sector", "size", "active")

@@ -83,7 +83,8 @@ class JobService:
                 merged["contact"] = {"name": contact.get("name", employer.contact.get("name")),
                                      "phone": phone or employer.contact.get("phone")}
             employer.update(merged, who, at)
-        return schemas.present_employer(self._change(Employer, employer_id, actor, update))
+        return schemas.present_employer(self._change(Employer, employer_id, actor, update,
+                                                     save=self.repository.save_employer))
 
     @rpc
     def get_employer(self, employer_id):

@@ -74,6 +74,11 @@ def test_bad_input_gets_chinese_field_errors_and_changes_nothing(job, rpc, servi
     with pytest.raises(Conflict) as duplicate:
         rpc.job.register_employer(STAFF, **{**TOY_WORKSHOP, "name": "聚宝路 毛绒玩具加工点"})
     assert duplicate.value.code == "EMPLOYER_EXISTS" and employer_id in duplicate.value.message
+    other_id = rpc.job.register_employer(STAFF, **{**TOY_WORKSHOP, "name": "天宝便利店"})[
+        "employer_id"]
+    with pytest.raises(Conflict) as renamed:
+        rpc.job.update_employer(other_id, STAFF, name="聚宝路毛绒玩具加工点")
+    assert employer_id in renamed.value.message
 
     with pytest.raises(ValidationFailed) as failed:
         rpc.job.record_visit(STAFF, employer_id=employer_id, visited_on="2999-01-01",
@@ -85,7 +90,8 @@ def test_bad_input_gets_chinese_field_errors_and_changes_nothing(job, rpc, servi
     assert missing.value.code == "EMPLOYER_NOT_FOUND"
     db = service_db("job")
     assert db.visits.count_documents({}) == 0 and db.outbox.count_documents({}) == 0
-    assert db.employers.count_documents({}) == 1 and db.job_stats.count_documents({}) == 0
+    assert db.employers.count_documents({}) == 2 and db.job_stats.count_documents({}) == 0
+    assert rpc.job.get_employer(other_id)["name"] == "天宝便利店"
 
 
 def test_the_employer_contact_is_revealed_only_to_staff_and_audited(job, rpc, service_db):
