@@ -105,6 +105,8 @@ class ActorSchema(Schema):
         ["street_admin", "community_staff", "grid_worker", "volunteer", "resident", "viewer",
          "department", "system"]))
     community = fields.String(load_default=None, allow_none=True, validate=NAME)
+    # A volunteer acting for themselves: their volunteer record's id.
+    volunteer = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 class LocationSchema(Schema):

@@ -23,6 +23,7 @@ from services.activity import exceptions as errors
 from services.activity.scheduling import local_text, opening_hours_problem
 from shared import clock
 from shared.events import activity as events
+from shared.events.volunteer import SKILLS
 
 # --- states -------------------------------------------------------------------------------
 
@@ -94,15 +95,8 @@ ROOM_KINDS = {
 CITIZEN_SCHOOL = "citizen_school"
 
 # The volunteer service matches shifts to volunteers by these skill codes; an activity's
-# volunteer slots name theirs from the same list. (Kept in step with the volunteer service;
-# better moved to the shared catalogue, see the activity API document.)
-VOLUNTEER_SKILLS = {
-    "medical": "医疗卫生", "first_aid": "应急救护", "legal": "法律服务", "teaching": "教育辅导",
-    "arts": "文体艺术", "elderly_care": "为老服务", "child_care": "关爱少儿",
-    "psychological": "心理疏导", "publicity": "文明宣传", "environment": "环境整治",
-    "traffic": "文明交通劝导", "repair": "维修服务", "digital": "信息技术",
-    "visiting": "走访回访", "employment": "就业帮扶",
-}
+# volunteer slots name theirs from the same list, which the volunteer catalogue publishes.
+VOLUNTEER_SKILLS = SKILLS
 
 FEATURE_FORMS = {"display_board": "展板宣传", "story_sharing": "事迹分享",
                  "scenario_telling": "情景讲述"}
@@ -319,7 +313,7 @@ class Activity:
                     no_shows=max(self.registered_count - (len(participants) - walk_ins), 0),
                     volunteers=len(volunteers), volunteer_hours=round(len(volunteers) * hours, 2),
                     hours=hours)
-        self._emit(events.ACTIVITY_FINISHED, festival=self.festival,
+        self._emit(events.ACTIVITY_FINISHED, organiser=self.organiser, festival=self.festival,
                    starts_at=clock.iso(self.starts_at), ends_at=clock.iso(self.ends_at),
                    hours=hours, attendance=len(participants), venue=self.venue["name"],
                    walk_ins=walk_ins, volunteers=len(volunteers),

@@ -61,7 +61,7 @@ class Principal:
     @property
     def actor(self) -> dict:
         return {"id": self.account_id, "name": self.name, "role": self.role,
-                "community": self.community}
+                "community": self.community, "volunteer": self.volunteer}
 
 
 @dataclass(frozen=True)

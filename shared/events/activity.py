@@ -62,6 +62,8 @@ class CheckedInPerson(Schema):
 
 
 class ActivityFinished(ActivityEvent):
+    # Optional: lets a consumer that missed the publication still name the organiser.
+    organiser = fields.String(load_default=None, allow_none=True)
     festival = fields.String(load_default=None, allow_none=True)
     starts_at = fields.String(required=True)
     ends_at = fields.String(required=True)
