@@ -6,6 +6,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 CONTENT_TYPES = {
@@ -21,7 +22,10 @@ def cell(row: dict, path: str):
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (list, dict)):
-        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+        value = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+    if isinstance(value, str):
+        # Control characters cannot be stored in a spreadsheet cell (and mean nothing there).
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return "" if value is None else value
 
 

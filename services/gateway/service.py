@@ -10,13 +10,15 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway import openapi
 from services.gateway.api import Api, json_response
 from services.gateway.auth import INDEXES, Auth
 from services.gateway.open311_http import Open311
+from services.gateway.web import http
+from shared.health import health_report
+from shared.messaging import rpc
 from shared.rpc import ServiceRpc
 from shared.storage import MongoStore
 
@@ -50,11 +52,11 @@ class GatewayService:
     volunteer = ServiceRpc("volunteer")
     job = ServiceRpc("job")
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:path>")
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/<everything:path>")
     def api(self, request, path):
         return Api(self).handle(request)
 
-    @http("GET,POST", "/open311/v2/<path:path>")
+    @http("GET,POST", "/open311/v2/<everything:path>")
     def open311(self, request, path):
         return Open311(self).handle(request, path)
 
@@ -70,6 +72,11 @@ class GatewayService:
         except Exception as error:
             return json_response({"status": "unavailable", "error": str(error)[:200]}, 503)
         return json_response({"status": "ok"})
+
+    @rpc
+    def health(self):
+        """What `make run` and the probes ask every service."""
+        return health_report(self.name, self.store, self.config)
 
     @http("GET", "/")
     def console_index(self, request):

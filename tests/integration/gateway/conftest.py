@@ -8,6 +8,7 @@ from services.repair.service import RepairService
 from tests.conftest import free_port
 
 ADMIN_PASSWORD = "admin-pass-2026"
+SYSTEM = (GatewayService, RepairService)
 
 
 class Client(requests.Session):
@@ -33,7 +34,7 @@ def gateway_config(service_config):
 
 @pytest.fixture
 def gateway(runner_factory, gateway_config):
-    runner = runner_factory(gateway_config, GatewayService, RepairService)
+    runner = runner_factory(gateway_config, *SYSTEM)
     runner.start()
     return f"http://{gateway_config['WEB_SERVER_ADDRESS']}"
 
@@ -68,3 +69,35 @@ def make_user(admin, gateway):
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="module")
+def module_system(request, rabbit_manager, mongo_client, mongo_uri):
+    """One running gateway + services for a whole module (the fuzzer calls hundreds of
+    operations; a fresh system per operation would cost minutes). Its own vhost and database
+    prefix, removed afterwards."""
+    import uuid
+    from nameko.runners import ServiceRunner
+    from urllib.parse import urlparse
+
+    from tests.conftest import TEST_PII_KEY
+
+    amqp = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
+    vhost = f"xiuhua_module_{uuid.uuid4().hex[:10]}"
+    rabbit_manager.create_vhost(vhost)
+    rabbit_manager.set_vhost_permissions(vhost, amqp.username, ".*", ".*", ".*")
+    prefix = f"m{uuid.uuid4().hex[:10]}_"
+    config = {"AMQP_URI": f"{amqp.scheme}://{amqp.netloc}/{vhost}", "MONGO_URI": mongo_uri,
+              "MONGO_DB_PREFIX": prefix, "PII_KEY": TEST_PII_KEY,
+              "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+              "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD, "RPC_TIMEOUT": 10}
+    runner = ServiceRunner(config)
+    for cls in SYSTEM:
+        runner.add_service(cls)
+    runner.start()
+    yield f"http://{config['WEB_SERVER_ADDRESS']}"
+    runner.kill()
+    rabbit_manager.delete_vhost(vhost)
+    for name in mongo_client.list_database_names():
+        if name.startswith(prefix):
+            mongo_client.drop_database(name)

@@ -1,63 +1,40 @@
 """Community limits for every route community staff may call, through real HTTP: another
-community's data is refused and left unchanged; their own is served. A route added without a
-sample here fails `test_every_staff_route_has_a_sample`, so no route goes untested."""
+community's data is refused and left unchanged; their own is served. Sample requests live in
+samples/<service>.py; a route without one fails `test_every_staff_route_has_a_sample`, so no
+route goes untested."""
 import pytest
 
-from services.gateway.access import LIMITS
 from services.gateway.routes import ROUTES
+from tests.integration.gateway import samples
 
 ELSEWHERE, HOME = "浚河社区", "天宝社区"
-ORDER = {"category": "street_light", "alley": "新宇巷", "address": "新宇巷49号",
-         "description": "路灯不亮", "channel": "grid_worker"}
-EVIDENCE = {"result_note": "已修复", "evidence_urls": ["https://img.example/a.jpg"]}
-
-# route id -> (path parameters, query or body). `{number}` is an order in the target community.
-SAMPLES = {
-    "work_orders.list": ({}, {"community": "{community}"}),
-    "work_orders.report": ({}, {**ORDER, "community": "{community}"}),
-    "work_orders.get": ({"number": "{number}"}, {}),
-    "work_orders.duplicates": ({"number": "{number}"}, {}),
-    "work_orders.reveal_contact": ({"number": "{number}"}, {"purpose": "回访需要联系"}),
-    "work_orders.accept": ({"number": "{number}"}, {}),
-    "work_orders.answer": ({"number": "{number}"}, {"answer": "已电话答复"}),
-    "work_orders.dispatch": ({"number": "{number}"}, {}),
-    "work_orders.return": ({"number": "{number}"}, {"grounds": "不属本部门"}),
-    "work_orders.sign_for": ({"number": "{number}"}, {}),
-    "work_orders.request_extension": ({"number": "{number}"}, {
-        "requested_due_at": "2099-01-01T00:00:00+08:00", "reason": "需要采购"}),
-    "work_orders.approve_extension": ({"number": "{number}"}, {}),
-    "work_orders.reject_extension": ({"number": "{number}"}, {}),
-    "work_orders.escalate": ({"number": "{number}"}, {}),
-    "work_orders.complete": ({"number": "{number}"}, EVIDENCE),
-    "work_orders.follow_up": ({"number": "{number}"}, {"result": "satisfied"}),
-    "work_orders.reopen": ({"number": "{number}"}, {"reason": "问题复发"}),
-    "work_orders.mark_duplicate": ({"number": "{number}"}, {"duplicate_of": "{number}"}),
-    "work_orders.reject": ({"number": "{number}"}, {"reason": "不属受理范围"}),
-    "work_orders.cancel": ({"number": "{number}"}, {"reason": "居民撤回"}),
-    "work_orders.statistics": ({}, {"community": "{community}"}),
-}
+ORDER = samples.MODULES["repair"].ORDER
 STAFF_ROUTES = [r for r in ROUTES if "community_staff" in r.roles and not r.public
-                and not r.scope.reference and r.tag != "账号"]
+                and not r.scope.reference]
 
 
 def test_every_staff_route_has_a_sample():
-    assert sorted(r.id for r in STAFF_ROUTES) == sorted(SAMPLES)
+    sampled = [rid for module in samples.MODULES.values() for rid in module.SAMPLES]
+    assert sorted(r.id for r in STAFF_ROUTES) == sorted(sampled)
 
 
-def fill(value, number, community):
+def fill(value, placeholders):
     if isinstance(value, dict):
-        return {k: fill(v, number, community) for k, v in value.items()}
+        return {k: fill(v, placeholders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, placeholders) for v in value]
     if isinstance(value, str):
-        return value.replace("{number}", number).replace("{community}", community)
+        for name, replacement in placeholders.items():
+            value = value.replace("{" + name + "}", str(replacement))
     return value
 
 
-def send(client, route, number, community):
-    params, data = SAMPLES[route.id]
+def send(client, route, placeholders):
+    params, data = samples.MODULES[route.rpc[0]].SAMPLES[route.id]
     path = route.path
-    for name, value in fill(params, number, community).items():
+    for name, value in fill(params, placeholders).items():
         path = path.replace(f"<{name}>", value)
-    data = fill(data, number, community)
+    data = fill(data, placeholders)
     if route.method == "GET":
         return client.get(path, params=data)
     return client.request(route.method, path, json=data)
@@ -65,25 +42,23 @@ def send(client, route, number, community):
 
 @pytest.fixture
 def orders(admin):
-    def order_in(community):
-        response = admin.post("/api/work-orders", json={**ORDER, "community": community})
-        assert response.status_code == 201, response.text
-        return response.json()["number"]
-    return {ELSEWHERE: order_in(ELSEWHERE), HOME: order_in(HOME)}
+    module = samples.MODULES["repair"]
+    return {c: module.records(admin, c)["number"] for c in (ELSEWHERE, HOME)}
 
 
 @pytest.mark.parametrize("route", STAFF_ROUTES, ids=lambda r: r.id)
 def test_staff_are_refused_another_communitys_data_and_served_their_own(
-        route, admin, make_user, orders):
+        route, admin, make_user):
+    module = samples.MODULES[route.rpc[0]]
+    elsewhere, home = module.records(admin, ELSEWHERE), module.records(admin, HOME)
     staff = make_user("community_staff", community=HOME)
-    before = admin.get(f"/api/work-orders/{orders[ELSEWHERE]}").json()
-    refused = send(staff, route, orders[ELSEWHERE], ELSEWHERE)
+    before = module.snapshot(admin, elsewhere)
+    refused = send(staff, route, elsewhere)
     assert refused.status_code == 403, refused.text
     assert refused.json()["code"] == "FORBIDDEN"
-    after = admin.get(f"/api/work-orders/{orders[ELSEWHERE]}").json()
-    assert after["version"] == before["version"]  # nothing changed
+    assert module.snapshot(admin, elsewhere) == before  # nothing changed
 
-    served = send(staff, route, orders[HOME], HOME)
+    served = send(staff, route, home)
     assert served.status_code != 403, served.text
     assert served.status_code < 500, served.text
 

@@ -1,45 +1,10 @@
-"""Every route of the admin HTTP API, declared once.
-
-A route names the RPC it translates to, who may call it (roles), where its community (or
-department, or volunteer) limits apply (`Scope`, enforced in access.py), the schema its input
-is validated with — the service's own schema, so the gateway never restates a rule — the
-shape of its answer, and for lists the columns of its CSV/XLSX export. The dispatcher
-(api.py), the OpenAPI document (openapi.py) and the console all read this table.
-"""
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-
-from marshmallow import Schema
-
-from services.gateway import schemas as gw
-from services.gateway.access import (ADMIN, EVERYONE, FIELD, OWN, READERS, REFERENCE, STAFF,
-                                     NOT_SCOPED, Scope)
+"""Routes for the repair service: work orders, their statistics and settings."""
+from services.gateway.access import ADMIN, EVERYONE, FIELD, READERS, REFERENCE, STAFF, Scope
+from services.gateway.routes.base import Route
 from services.repair import schemas as repair
 
 ORDER_SCOPE = {"community": "community", "department": "department_code"}
 ORDER_RECORD = {"community": "community", "department": "department.code"}
-
-
-@dataclass(frozen=True)
-class Route:
-    id: str                         # stable name, also the audit log's action
-    method: str
-    path: str                       # werkzeug rule, e.g. /api/work-orders/<number>
-    summary: str                    # Chinese, for the OpenAPI document
-    tag: str
-    roles: frozenset
-    scope: Scope
-    rpc: tuple[str, str] | None = None   # (service, method); None for the gateway's own
-    input: type[Schema] | None = None    # query (GET) or JSON body (others)
-    output: type[Schema] | None = None
-    paged: bool = False                  # the answer is {items, total, page, page_size}
-    listed: bool = False                 # the RPC returns a list, answered as {items: [...]}
-    actor: bool = False                  # pass the signed-in person as `actor`
-    reveals: bool = False                # returns personal data in clear: audited first
-    export: tuple[tuple[str, str], ...] = ()  # (dotted field, Chinese column title)
-    public: bool = False
-    status: int = 200
 
 
 def _order_action(action: str, path: str, summary: str, schema, roles=STAFF, **extra):
@@ -62,37 +27,7 @@ WORK_ORDER_EXPORT = (
     ("escalations", "督办次数"), ("follow_up.result_name", "回访结果"),
     ("reporter.name", "上报人"), ("reporter.phone_masked", "联系电话(脱敏)"))
 
-ROUTES: list[Route] = [
-    # --- session and accounts (the gateway's own) ------------------------------------------
-    Route("session.login", "POST", "/api/session", "登录", "账号", EVERYONE, OWN,
-          input=gw.Login, output=gw.SessionInfo, public=True),
-    Route("session.me", "GET", "/api/session", "当前登录账号", "账号", EVERYONE, OWN,
-          output=gw.SessionInfo),
-    Route("session.logout", "DELETE", "/api/session", "退出登录", "账号", EVERYONE, OWN,
-          status=204),
-    Route("session.password", "PUT", "/api/session/password", "修改本人密码", "账号",
-          EVERYONE, OWN, input=gw.ChangeOwnPassword, status=204),
-    Route("accounts.list", "GET", "/api/accounts", "账号列表", "账号", ADMIN, NOT_SCOPED,
-          output=gw.Account, listed=True,
-          export=(("username", "用户名"), ("name", "姓名"), ("role", "角色"),
-                  ("community", "社区"), ("active", "启用"), ("last_login_at", "最近登录"))),
-    Route("accounts.create", "POST", "/api/accounts", "新建账号", "账号", ADMIN, NOT_SCOPED,
-          input=gw.CreateAccount, output=gw.Account, status=201),
-    Route("accounts.update", "PATCH", "/api/accounts/<account_id>", "修改账号(含停用、重置密码)",
-          "账号", ADMIN, NOT_SCOPED, input=gw.UpdateAccount, output=gw.Account),
-    Route("api_keys.list", "GET", "/api/open311-keys", "Open311 接口密钥列表", "账号", ADMIN,
-          NOT_SCOPED, output=gw.ApiKey, listed=True),
-    Route("api_keys.create", "POST", "/api/open311-keys", "新建 Open311 接口密钥(密钥只显示一次)",
-          "账号", ADMIN, NOT_SCOPED, input=gw.CreateApiKey, output=gw.ApiKey, status=201),
-    Route("api_keys.revoke", "DELETE", "/api/open311-keys/<key_id>", "吊销 Open311 接口密钥",
-          "账号", ADMIN, NOT_SCOPED, output=gw.ApiKey),
-    Route("audit.list", "GET", "/api/audit", "审计日志(变更与明文个人信息读取)", "账号", ADMIN,
-          NOT_SCOPED, input=gw.AuditQuery, output=gw.AuditEntry, paged=True,
-          export=(("at", "时间"), ("actor.name", "操作人"), ("actor.role", "角色"),
-                  ("action", "操作"), ("method", "方法"), ("path", "路径"),
-                  ("status", "结果状态"), ("outcome", "结果"), ("address", "来源地址"))),
-    Route("system.health", "GET", "/api/health", "各服务健康状况", "系统", ADMIN, NOT_SCOPED),
-
+ROUTES = [
     # --- repair: work orders ---------------------------------------------------------------
     Route("work_orders.list", "GET", "/api/work-orders", "工单列表", "工单", READERS | {"department"},
           Scope(ORDER_SCOPE), rpc=("repair", "list_work_orders"), input=repair.ListWorkOrders,
@@ -159,6 +94,3 @@ ROUTES: list[Route] = [
           ADMIN, REFERENCE, rpc=("repair", "set_calendar"), input=repair.Calendar,
           output=repair.CalendarView, actor=True),
 ]
-
-BY_ID = {route.id: route for route in ROUTES}
-assert len(BY_ID) == len(ROUTES), "route ids must be unique"

@@ -1,0 +1,10 @@
+"""The assembled route table of the admin API (see base.py for what a route is)."""
+from services.gateway.routes import own, repair
+from services.gateway.routes.base import Route
+
+ROUTES: list[Route] = [*own.ROUTES, *repair.ROUTES]
+
+BY_ID = {route.id: route for route in ROUTES}
+assert len(BY_ID) == len(ROUTES), "route ids must be unique"
+
+__all__ = ["Route", "ROUTES", "BY_ID"]
