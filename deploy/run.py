@@ -35,6 +35,9 @@ from shared import topology  # noqa: E402
 from shared.personal_data import new_key  # noqa: E402
 
 DATA = Path(os.environ.get("XIUHUA_DATA", ROOT / ".xiuhua"))
+CONSOLE_ADDRESS = os.environ.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000")
+# The first account on an empty development system; production sets its own (deploy/).
+DEMO_ADMIN = ("admin", "xiuhua2026")
 MONGO_PORT = int(os.environ.get("XIUHUA_MONGO_PORT", "27117"))
 BIN = Path(sys.executable).parent
 
@@ -78,6 +81,9 @@ class Launcher:
         self.env = dict(os.environ)
         self.env.setdefault("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
         self.env["PYTHONPATH"] = str(ROOT)
+        self.env.setdefault("WEB_SERVER_ADDRESS", CONSOLE_ADDRESS)
+        self.env.setdefault("BOOTSTRAP_ADMIN_USERNAME", DEMO_ADMIN[0])
+        self.env.setdefault("BOOTSTRAP_ADMIN_PASSWORD", DEMO_ADMIN[1])
         self.database = None
         self.services: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, list[float]] = {}
@@ -141,6 +147,9 @@ class Launcher:
         self.print_status(reports)
         if any(r.get("status") != "ok" for r in reports.values()):
             say(f"some services are not healthy; their logs are in {DATA / 'logs'}")
+        say(f"console and API: http://{self.env['WEB_SERVER_ADDRESS']}  "
+            f"(first sign-in: {self.env['BOOTSTRAP_ADMIN_USERNAME']} / "
+            f"{self.env['BOOTSTRAP_ADMIN_PASSWORD']}, unless you have changed it)")
         if not self.stop_requested:
             say("running; press Ctrl-C to stop")
             self.supervise()
