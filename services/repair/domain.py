@@ -171,6 +171,9 @@ class WorkOrder:
     completed_at: datetime | None = None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
+    # 补录: {"by", "at", "reason"} when the order was recorded after the fact with its real
+    # dates (paper ledgers, another platform); None for orders handled in the system.
+    imported: dict | None = None
     history: list = field(default_factory=list)
     version: int = 0
     # What the last changes caused; not stored with the order.
@@ -375,6 +378,45 @@ def _summed(quantities: list[dict]) -> list[dict]:
     for q in quantities:
         totals[q["kind"]] = totals.get(q["kind"], 0) + q["amount"]
     return [quantity(kind, amount) for kind, amount in totals.items()]
+
+
+# --- 补录: orders handled before they were in the system ---------------------------------
+
+IMPORT_STEPS = ("reported_at", "accepted_at", "dispatched_at", "signed_for_at", "completed_at")
+
+
+def check_import_times(record: dict, now: datetime) -> dict:
+    """The field errors of an imported order's dates: each step no earlier than the one before
+    it, none in the future, and no step without the one before it."""
+    errors: dict = {}
+    times = [(name, record.get(name)) for name in IMPORT_STEPS]
+    follow_up = record.get("follow_up")
+    if follow_up:
+        times.append(("follow_up", follow_up["at"]))
+    last, gap = None, False
+    for name, moment in times:
+        if moment is None:
+            gap = True
+            continue
+        if moment > now:
+            errors[name] = ["补录的时间不能晚于现在。"]
+        elif gap:
+            errors[name] = ["缺少前一步骤的时间。"]
+        elif last is not None and moment < last:
+            errors[name] = ["不能早于前一步骤的时间。"]
+        last = moment
+    if record.get("completed_at") and not record.get("evidence_urls"):
+        errors["evidence_urls"] = ["办结须有至少 1 张照片或台账扫描件。"]
+    if record.get("completed_at") and not record.get("result_note"):
+        errors["result_note"] = ["办结须填写办理结果。"]
+    return errors
+
+
+def only_final_event(order: "WorkOrder") -> None:
+    """An imported order tells subscribers where it stands, not its history: of the events its
+    replayed steps caused, only the last is kept (a closed order asks nobody for a visit; one
+    imported as completed still gets its follow-up visit)."""
+    order.events = order.events[-1:]
 
 
 # --- duplicates ---------------------------------------------------------------------------

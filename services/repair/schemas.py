@@ -104,6 +104,29 @@ class MarkDuplicate(Note):
     duplicate_of = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
+class ImportedFollowUp(Schema):
+    result = fields.String(required=True, validate=validate.OneOf(domain.FOLLOW_UP_RESULTS))
+    at = fields.AwareDateTime(required=True)
+    note = fields.String(load_default=None, allow_none=True, validate=NOTE)
+
+
+class ImportWorkOrder(ReportWorkOrder):
+    """补录: an order handled before it was in the system, with the real time of each step
+    done. Steps are given in order; each needs the one before it."""
+    reason = fields.String(required=True, validate=REASON)  # where the record comes from
+    reported_at = fields.AwareDateTime(required=True)
+    accepted_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    department_code = fields.String(load_default=None, allow_none=True, validate=NAME)
+    dispatched_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    signed_for_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    completed_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    result_note = fields.String(load_default=None, allow_none=True, validate=REASON)
+    quantities = fields.List(fields.Nested(QuantitySchema), load_default=list,
+                             validate=validate.Length(max=20))
+    evidence_urls = URLS
+    follow_up = fields.Nested(ImportedFollowUp, load_default=None, allow_none=True)
+
+
 class Reveal(Schema):
     purpose = fields.String(required=True, validate=REASON)
 
@@ -248,6 +271,9 @@ def present_work_order(order: domain.WorkOrder, at) -> dict:
         "completed_at": iso(order.completed_at),
         "closed_at": iso(order.closed_at),
         "updated_at": iso(order.updated_at),
+        "imported": order.imported and {"by": order.imported["by"],
+                                         "at": iso(order.imported["at"]),
+                                         "reason": order.imported["reason"]},
         "history": [{**entry, "at": iso(entry["at"]),
                      "action_name": _ACTION_NAMES.get(entry["action"], entry["action"])}
                     for entry in order.history],
@@ -341,6 +367,7 @@ class WorkOrderView(Schema):
     completed_at = fields.String(allow_none=True, required=True)
     closed_at = fields.String(allow_none=True, required=True)
     updated_at = fields.String(allow_none=True, required=True)
+    imported = fields.Dict(allow_none=True, required=True)
     history = fields.List(fields.Nested(_HistoryEntry), required=True)
     allowed_actions = fields.List(fields.Nested(_Named), required=True)
     version = fields.Integer(required=True)

@@ -14,7 +14,7 @@ from nameko.timer import timer
 from services.repair import domain, exceptions, open311, schemas
 from services.repair.repository import INDEXES, RepairRepository, seed_reference_data
 from shared import clock
-from shared.errors import ValidationFailed
+from shared.errors import Forbidden, ValidationFailed
 from shared.events.job import EMPLOYER_PROBLEM_REPORTED
 from shared.events.volunteer import FOLLOW_UP_VISIT_RECORDED
 from shared.health import health_report
@@ -25,6 +25,8 @@ from shared.storage import MongoStore
 
 SYSTEM = {"id": "repair", "name": "系统", "role": "system", "community": None}
 ESCALATION_INTERVAL_SECONDS = 60
+# Who may 补录 historic orders: the office, a community for its own, other systems.
+IMPORTERS = ("street_admin", "community_staff", "system")
 
 
 class RepairService:
@@ -78,6 +80,67 @@ class RepairService:
         view = schemas.present_work_order(order, at)
         view["possible_duplicates"] = self._duplicates_of(report, exclude=order.number)
         return view
+
+    @rpc
+    def import_work_order(self, actor, **record):
+        """补录: an order handled before it was in the system (a paper ledger, another
+        platform), stored with the real time of each step so the figures fall in the months
+        the work was done. Each step goes through the same rules as in the flow; the order
+        keeps who recorded it, when and from what, and only its final event is published."""
+        actor = load(ActorSchema(), actor)
+        if actor["role"] not in IMPORTERS:
+            raise Forbidden("只有街道管理员或社区工作人员可以补录工单", code="FORBIDDEN")
+        record = load(schemas.ImportWorkOrder(), record)
+        if actor["role"] == "community_staff" and actor.get("community") != record["community"]:
+            raise Forbidden(f"只能补录本社区({actor.get('community')})的工单", code="FORBIDDEN")
+        at = clock.now()
+        errors = domain.check_import_times(record, at)
+        if errors:
+            raise ValidationFailed(fields=errors)
+        reporter = record.get("reporter") or {}
+        details = {
+            **{k: record.get(k) for k in ("category", "community", "alley", "location",
+                                          "description", "channel", "external_ref",
+                                          "source_ref")},
+            "address": record.get("address") or record.get("alley") or _place(record),
+            "media_urls": record["media_urls"], "attributes": record["attributes"],
+            "reporter": {"name": reporter.get("name"),
+                         "phone": self.cipher.protect(reporter.get("phone"), mask_phone),
+                         "email": self.cipher.protect(reporter.get("email"), mask_email)},
+        }
+        note = f"补录:{record['reason']}"
+        repository = self.repository
+
+        def replay(tx):
+            order = domain.WorkOrder.report(repository.next_number(tx, record["reported_at"]),
+                                            details, actor, record["reported_at"])
+            order.imported = {"by": {k: actor.get(k) for k in ("id", "name", "role")},
+                              "at": at, "reason": record["reason"]}
+            if record["accepted_at"]:
+                order.accept(actor, record["accepted_at"], self._deadline(
+                    order.category, record["accepted_at"], tx), note)
+            if record["dispatched_at"]:
+                department = (repository.department(record["department_code"], tx.session)
+                              if record["department_code"]
+                              else repository.route(order.category, tx.session))
+                order.dispatch(actor, record["dispatched_at"], department, note)
+            if record["signed_for_at"]:
+                order.sign_for(actor, record["signed_for_at"], note)
+            if record["completed_at"]:
+                order.complete(actor, record["completed_at"],
+                               [domain.quantity(q["kind"], q["amount"])
+                                for q in record["quantities"]],
+                               record["evidence_urls"], record["result_note"])
+            follow_up = record["follow_up"]
+            if follow_up:
+                order.record_follow_up(actor, follow_up["at"], follow_up["result"],
+                                       follow_up["note"],
+                                       self._deadline(order.category, follow_up["at"], tx))
+            domain.only_final_event(order)
+            repository.add(tx, order)
+            return order
+
+        return schemas.present_work_order(self.store.transaction(replay), at)
 
     @rpc
     def suggest_duplicates(self, number):
