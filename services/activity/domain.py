@@ -212,6 +212,8 @@ class Activity:
     finished_at: datetime | None = None
     cancelled_at: datetime | None = None
     updated_at: datetime | None = None
+    # 补录: {"by", "at", "reason"} for an activity held before it was recorded here.
+    imported: dict | None = None
     history: list = field(default_factory=list)
     version: int = 0
     # What the last changes caused; not stored with the activity.
@@ -237,6 +239,60 @@ class Activity:
                            schedule["capacity"], at)
         activity.updated_at = at
         activity.history.append(_entry("create", None, DRAFT, actor, at, None))
+        return activity
+
+    @classmethod
+    def record_held(cls, activity_id: str, details: dict, place: dict, actor: dict,
+                    at: datetime, held: dict) -> "Activity":
+        """补录: an activity held before it was recorded here, from its sign-in sheet and
+        minutes. It books its place for the time it was held (two activities still cannot
+        have shared a room), counts as announced and held in the month it took place, and
+        tells the volunteer service who served, as a finished activity does.
+
+        held: reason, registered, attendance, walk_ins, volunteers [{volunteer_id, name}],
+        minutes, photo_urls."""
+        schedule = {k: details.get(k) for k in ("starts_at", "ends_at", "capacity")}
+        plain = {k: copy.deepcopy(v) for k, v in details.items()
+                 if k not in schedule and v is not None}
+        activity = cls(activity_id=activity_id, created_at=at, created_by=_who(actor), **plain)
+        activity._check_theme()
+        if place is None:
+            raise errors.invalid("venue_id", "请填写活动场地。")
+        activity._schedule(place, schedule["starts_at"], schedule["ends_at"],
+                           schedule["capacity"], at, past=True)
+        attendance, walk_ins = held["attendance"], held["walk_ins"]
+        if walk_ins > attendance:
+            raise errors.invalid("walk_ins", "现场报名人数不能多于到场人数。")
+        if activity.place_capacity is not None and attendance > activity.place_capacity:
+            raise errors.invalid("attendance", f"超过{activity.place_name}的容量 "
+                                 f"{activity.place_capacity} 人。")
+        if activity.capacity is not None and held["registered"] > activity.capacity:
+            raise errors.invalid("registered", f"报名人数超过活动名额 {activity.capacity}。")
+        note = f"补录:{held['reason']}"
+        activity.history.append(_entry("create", None, DRAFT, actor, at, note))
+        activity.imported = {"by": _who(actor), "at": at, "reason": held["reason"]}
+        activity.registered_count = held["registered"]
+        activity.checked_in_count, activity.walk_in_count = attendance, walk_ins
+        activity.volunteer_count = len(held["volunteers"])
+        hours = round((activity.ends_at - activity.starts_at).total_seconds() / 3600, 2)
+        activity._move("record_held", FINISHED, actor, at, held["minutes"], {"imported": True})
+        activity.started_at = activity.starts_at
+        activity.attendance, activity.hours, activity.finished_at = attendance, hours, at
+        activity.minutes, activity.photo_urls = held["minutes"], list(held["photo_urls"])
+        activity._count(activity._stat_key(), published=1, held=1, attendance=attendance,
+                        walk_ins=walk_ins, registered=held["registered"],
+                        no_shows=max(held["registered"] - (attendance - walk_ins), 0),
+                        volunteers=len(held["volunteers"]),
+                        volunteer_hours=round(len(held["volunteers"]) * hours, 2), hours=hours)
+        starts = clock.iso(activity.starts_at)
+        activity._emit(events.ACTIVITY_FINISHED, organiser=activity.organiser,
+                       festival=activity.festival, starts_at=starts,
+                       ends_at=clock.iso(activity.ends_at), hours=hours, attendance=attendance,
+                       venue=activity.venue["name"], walk_ins=walk_ins,
+                       volunteers=len(held["volunteers"]),
+                       checked_in=[{"name": v["name"], "checked_in_at": starts,
+                                    "volunteer_id": v["volunteer_id"], "role": VOLUNTEER}
+                                   for v in held["volunteers"]])
         return activity
 
     # -- the lifecycle ----------------------------------------------------------------------
@@ -537,7 +593,7 @@ class Activity:
         if self.theme == FESTIVAL_THEME and not self.festival:
             raise errors.invalid("festival", "“我们的节日”活动请选择节日。")
 
-    def _schedule(self, place, starts_at, ends_at, capacity, at):
+    def _schedule(self, place, starts_at, ends_at, capacity, at, past=False):
         if (starts_at is None) != (ends_at is None):
             raise errors.invalid("ends_at" if starts_at else "starts_at",
                                  "开始时间和结束时间应同时填写。")
@@ -546,7 +602,9 @@ class Activity:
                 raise errors.invalid("ends_at", "结束时间应晚于开始时间。")
             if ends_at - starts_at > MAX_DURATION:
                 raise errors.invalid("ends_at", "一次活动最长 7 天;更长的请建系列活动。")
-            if starts_at <= at:
+            if past and ends_at > at:
+                raise errors.invalid("ends_at", "补录的活动应已结束。")
+            if not past and starts_at <= at:
                 raise errors.invalid("starts_at", "开始时间应晚于现在。")
         place_capacity = None
         if place is not None:

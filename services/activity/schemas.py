@@ -134,6 +134,29 @@ class CreateActivity(ActivityFields):
         _check_times(data)
 
 
+class HeldVolunteer(Schema):
+    volunteer_id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=NAME)
+
+
+class RecordHeldActivity(ActivityFields):
+    """补录 an activity held before it was recorded here, from its sign-in sheet."""
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    registered = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+    attendance = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    walk_ins = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+    volunteers = fields.List(fields.Nested(HeldVolunteer), load_default=list,
+                             validate=validate.Length(max=200))
+    minutes = fields.String(required=True, validate=validate.Length(min=2, max=10_000))
+    photo_urls = URLS
+
+    @validates_schema
+    def times_in_order(self, data, **kwargs):
+        _check_times(data)
+
+
 class Recurrence(Schema):
     """Every `weekdays` (1 = Monday … 7 = Sunday) from `start_date`, `start_time`–`end_time`
     office time, every `interval_weeks` weeks, for `count` activities or until `until`."""
@@ -350,6 +373,7 @@ def _history(history, names):
 
 
 _ACTIVITY_ACTION_NAMES = {**domain.SYSTEM_ACTIONS, "unfeature_exemplar": "撤下先进典型",
+                          "record_held": "补录",
                           **{a: label for a, (_, label) in domain.ACTIONS.items()}}
 
 
@@ -406,6 +430,8 @@ def present_activity(activity: domain.Activity, at) -> dict:
         "finished_at": iso(activity.finished_at),
         "cancelled_at": iso(activity.cancelled_at),
         "updated_at": iso(activity.updated_at),
+        "imported": activity.imported and {**activity.imported,
+                                           "at": iso(activity.imported["at"])},
         "history": _history(activity.history, _ACTIVITY_ACTION_NAMES),
         "allowed_actions": [{"action": a, "name": domain.ACTIONS[a][1]}
                             for a in activity.allowed_actions(at)],

@@ -141,6 +141,29 @@ class ActivityService:
         return schemas.present_activity(self.store.transaction(create), at)
 
     @rpc
+    def record_held_activity(self, actor, **record):
+        """补录: an activity held before it was recorded here, with its attendance from the
+        sign-in sheet; its figures fall in the month it was held and the volunteers who
+        served are credited by the volunteer service, as for any finished activity."""
+        actor = load(ActorSchema(), actor)
+        record = load(schemas.RecordHeldActivity(), record)
+        domain.authorise(actor, "manage", record["community"], "补录活动")
+        held = {k: record.pop(k) for k in ("reason", "registered", "attendance", "walk_ins",
+                                           "volunteers", "minutes", "photo_urls")}
+        venue_id, room_id = record.pop("venue_id"), record.pop("room_id")
+        at = clock.now()
+        repository = self.repository
+
+        def create(tx):
+            place = repository.place(venue_id, room_id, tx.session)
+            activity = domain.Activity.record_held(
+                repository.next_activity_ids(tx, at)[0], record, place, actor, at, held)
+            repository.add(tx, activity)
+            return activity
+
+        return schemas.present_activity(self.store.transaction(create), at)
+
+    @rpc
     def create_activity_series(self, actor, **details):
         """A recurring series (every Saturday for 8 weeks): one draft activity per date, all or
         none — a clash on any date refuses the series and names every clash."""
