@@ -831,6 +831,13 @@ class Placement(_Aggregate):
     def follow_up(self, month: int) -> dict:
         return next(f for f in self.follow_ups if f["month"] == month)
 
+    def earliest_follow_up(self, *states: str) -> str | None:
+        """The earliest due date among follow-ups in `states`, while the placement is active:
+        kept on the stored record so the timer and the console find due ones by one index."""
+        if self.state != ACTIVE:
+            return None
+        return min((f["due_on"] for f in self.follow_ups if f["state"] in states), default=None)
+
     def due_follow_ups(self, today: date) -> list[dict]:
         if self.state != ACTIVE:
             return []

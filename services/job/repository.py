@@ -3,11 +3,12 @@ figures, in and out of the job service's own database."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import uuid
 from datetime import date, datetime
 
-from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.job import domain, exceptions
@@ -49,9 +50,10 @@ INDEXES = {
         IndexModel([("phone.fingerprint", ASCENDING)], name="phone"),
         IndexModel([("community", ASCENDING), ("state", ASCENDING)], name="community_state"),
         IndexModel([("state", ASCENDING), ("registered_at", DESCENDING)], name="state"),
-        # The version is the server's default, said explicitly: SecantusDB refuses to create a
-        # 2dsphere index a second time (at the next start) unless the spec names it.
-        IndexModel([("home_geo", GEOSPHERE)], name="home_geo", **{"2dsphereIndexVersion": 3}),
+        # Who lives near a posting: a latitude/longitude box, refined by the matching's own
+        # distance. Plain number ranges stay fast on any MongoDB-compatible server.
+        IndexModel([("state", ASCENDING), ("home_lat", ASCENDING), ("home_long", ASCENDING)],
+                   name="home_box", partialFilterExpression={"home_lat": {"$type": "number"}}),
         IndexModel([("skills", ASCENDING)], name="skills"),
     ],
     APPLICATIONS: [
@@ -64,8 +66,11 @@ INDEXES = {
         IndexModel([("employer_id", ASCENDING), ("applied_at", DESCENDING)], name="employer"),
     ],
     PLACEMENTS: [
-        IndexModel([("state", ASCENDING), ("follow_ups.state", ASCENDING),
-                    ("follow_ups.due_on", ASCENDING)], name="due_follow_ups"),
+        # The earliest follow-up still to announce / still to record, kept on each record.
+        IndexModel([("next_announcement_on", ASCENDING)], name="to_announce",
+                   partialFilterExpression={"next_announcement_on": {"$type": "string"}}),
+        IndexModel([("open_follow_up_on", ASCENDING)], name="to_record",
+                   partialFilterExpression={"open_follow_up_on": {"$type": "string"}}),
         IndexModel([("community", ASCENDING), ("started_on", DESCENDING)], name="community"),
         IndexModel([("started_on", DESCENDING)], name="newest"),
         IndexModel([("seeker_id", ASCENDING)], name="seeker"),
@@ -96,12 +101,6 @@ def _fields(cls) -> list[str]:
     return [f.name for f in dataclasses.fields(cls) if f.name not in _TRANSIENT]
 
 
-def _point(location: dict | None) -> dict | None:
-    # GeoJSON wants [longitude, latitude].
-    return {"type": "Point", "coordinates": [location["long"], location["lat"]]} \
-        if location else None
-
-
 def to_document(aggregate) -> dict:
     collection, id_name, _, _ = KINDS[type(aggregate)]
     doc = {name: getattr(aggregate, name) for name in _fields(type(aggregate))
@@ -109,13 +108,16 @@ def to_document(aggregate) -> dict:
     doc["_id"] = getattr(aggregate, id_name)
     if isinstance(aggregate, domain.Employer):
         doc["name_key"] = domain.name_key(aggregate.name)
-    elif isinstance(aggregate, domain.JobPosting):
-        doc["geo"] = _point(aggregate.location)
     elif isinstance(aggregate, domain.JobSeeker):
-        doc["home_geo"] = _point(aggregate.home_location)
+        home = aggregate.home_location or {}
+        doc["home_lat"], doc["home_long"] = home.get("lat"), home.get("long")
     elif isinstance(aggregate, domain.Application):
         doc["active"] = aggregate.active
-    return {k: v for k, v in doc.items() if not (k.endswith("geo") and v is None)}
+    elif isinstance(aggregate, domain.Placement):
+        doc["next_announcement_on"] = aggregate.earliest_follow_up(domain.FOLLOW_UP_PENDING)
+        doc["open_follow_up_on"] = aggregate.earliest_follow_up(domain.FOLLOW_UP_PENDING,
+                                                                domain.FOLLOW_UP_ANNOUNCED)
+    return doc
 
 
 def from_document(cls, doc: dict):
@@ -258,12 +260,13 @@ class JobRepository:
                           query)
 
     def open_postings(self, community: str | None = None, limit: int = 2000):
-        """Open postings, newest first; the whole office has at most a few thousand open at
-        a time, so matching scores all of them rather than guessing which to leave out."""
+        """Open postings, newest first, to read (without their history: never save these).
+        The whole office has at most a few thousand open at a time, so matching scores all
+        of them rather than guessing which to leave out."""
         criteria = {"state": domain.OPEN}
         if community:
             criteria["community"] = community
-        cursor = self.db[POSTINGS].find(criteria).sort(
+        cursor = self.db[POSTINGS].find(criteria, {"history": 0}).sort(
             [("posted_at", DESCENDING), ("_id", ASCENDING)]).limit(limit)
         return [from_document(domain.JobPosting, d) for d in cursor]
 
@@ -308,15 +311,20 @@ class JobRepository:
 
     def candidate_seekers(self, posting: domain.JobPosting, radius_km: float,
                           limit: int = 1000) -> list[domain.JobSeeker]:
-        """People looking for work who could take a posting: those of its community and,
-        when it has a place on the map, those living within `radius_km` of it."""
+        """People looking for work who could take a posting, to read (without their history:
+        never save these): those of its community and, when it has a place on the map, those
+        living in a box of `radius_km` around it (the matching measures the real distance)."""
         near = [{"community": posting.community}]
         if posting.location:
-            near.append({"home_geo": {"$geoWithin": {"$centerSphere": [
-                [posting.location["long"], posting.location["lat"]], radius_km / 6371.0088]}}})
+            lat, long = posting.location["lat"], posting.location["long"]
+            dlat = radius_km / 111.2
+            dlong = radius_km / (111.2 * max(math.cos(math.radians(lat)), 0.01))
+            near.append({"home_lat": {"$gte": lat - dlat, "$lte": lat + dlat},
+                         "home_long": {"$gte": long - dlong, "$lte": long + dlong}})
         found = {}
         for criteria in near:
-            for doc in self.db[SEEKERS].find({"state": domain.SEEKING, **criteria}).limit(limit):
+            for doc in self.db[SEEKERS].find({"state": domain.SEEKING, **criteria},
+                                             {"history": 0}).limit(limit):
                 found[doc["_id"]] = doc
         return [from_document(domain.JobSeeker, d) for d in found.values()]
 
@@ -352,9 +360,7 @@ class JobRepository:
         criteria = _equal(query, "community", "employer_id", "seeker_id")
         if query.get("state"):
             criteria["state"] = {"$in": query["state"]}
-        due = {"state": domain.ACTIVE, "follow_ups": {"$elemMatch": {
-            "state": {"$in": [domain.FOLLOW_UP_PENDING, domain.FOLLOW_UP_ANNOUNCED]},
-            "due_on": {"$lte": today.isoformat()}}}}
+        due = {"open_follow_up_on": {"$lte": today.isoformat()}}
         if query.get("follow_up_due") is True:
             criteria = {"$and": [criteria, due]} if criteria else due
         elif query.get("follow_up_due") is False:
@@ -364,9 +370,8 @@ class JobRepository:
 
     def placements_with_due_follow_ups(self, today: date, limit: int) -> list[str]:
         cursor = self.db[PLACEMENTS].find(
-            {"state": domain.ACTIVE, "follow_ups": {"$elemMatch": {
-                "state": domain.FOLLOW_UP_PENDING, "due_on": {"$lte": today.isoformat()}}}},
-            {"_id": 1}).limit(limit)
+            {"next_announcement_on": {"$lte": today.isoformat()}}, {"_id": 1}
+        ).sort("next_announcement_on", ASCENDING).limit(limit)
         return [d["_id"] for d in cursor]
 
     # -- notifications ----------------------------------------------------------------------

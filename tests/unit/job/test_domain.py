@@ -195,13 +195,19 @@ def test_interviews_no_show_returns_to_applied_and_failed_ends_it():
 def test_follow_ups_fall_due_once_and_the_six_month_one_makes_it_stable():
     _, _, _, placement = hired("2025-09-01")
     today = date(2026, 3, 2)
+    assert placement.earliest_follow_up(domain.FOLLOW_UP_PENDING) == "2025-10-01"
     due = placement.announce_due(today, at(2))
     assert [f["month"] for f in due] == [1, 3, 6]
+    assert placement.earliest_follow_up(domain.FOLLOW_UP_PENDING) is None
+    assert placement.earliest_follow_up(domain.FOLLOW_UP_PENDING,
+                                        domain.FOLLOW_UP_ANNOUNCED) == "2025-10-01"
     assert types(placement)[-3:] == ["placement_follow_up_due"] * 3
     assert placement.announce_due(today, at(3)) == []
     placement.record_follow_up(STAFF, at(4), 1, "employed", None)
     placement.record_follow_up(STAFF, at(5), 6, "employed", "做得很好")
     assert placement.state == domain.STABLE and placement.stable_on == "2026-03-02"
+    assert placement.earliest_follow_up(domain.FOLLOW_UP_PENDING,
+                                        domain.FOLLOW_UP_ANNOUNCED) is None
     assert placement.follow_up(3)["state"] == domain.FOLLOW_UP_SKIPPED
     assert types(placement)[-1] == "placement_stable"
     changes = counts(placement)
