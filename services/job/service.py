@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from nameko.dependency_providers import Config
-from nameko.timer import timer
+from nameko.timer import Timer, timer
 
 from services.job import domain, exceptions, matching, schemas, screen
 from services.job.repository import INDEXES, JobRepository
@@ -34,6 +34,20 @@ FOLLOW_UP_INTERVAL_SECONDS = 60
 TIMER_BATCH = 200
 SEEKER_SEARCH_RADIUS_KM = 10.0
 REVEAL_ROLES = ("street_admin", "community_staff")
+
+
+class ConfiguredTimer(Timer):
+    """A timer whose interval the operator may set in the config under `key` (seconds),
+    e.g. to look for due follow-ups more often than the default."""
+
+    def __init__(self, key: str, interval: float, **kwargs):
+        self.key = key
+        super().__init__(interval, **kwargs)
+
+    def setup(self):
+        super().setup()
+        self.interval = float(self.container.config.get(self.key) or self.interval)
+
 
 Employer, Visit, JobPosting = domain.Employer, domain.Visit, domain.JobPosting
 JobSeeker, Application, Placement = domain.JobSeeker, domain.Application, domain.Placement
@@ -459,7 +473,7 @@ class JobService:
                 domain.placement_left(placement, seeker, actor, at)
                 repository.save(tx, seeker)
 
-    @timer(interval=FOLLOW_UP_INTERVAL_SECONDS)
+    @ConfiguredTimer.decorator("FOLLOW_UP_TIMER_SECONDS", FOLLOW_UP_INTERVAL_SECONDS)
     def announce_due_follow_ups(self):
         """Emits placement_follow_up_due once for each follow-up that has fallen due (the
         volunteer service opens a visit shift for it). Safe with several processes."""
