@@ -1,0 +1,87 @@
+// The one place the console talks to the gateway. Every answer that is not 2xx becomes an
+// ApiError carrying the API's {code, message, fields}, so pages show the Chinese message
+// (and forms the field errors) exactly as the services wrote them.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `服务器返回错误(${status})`);
+    this.status = status;
+    this.code = (body && body.code) || "HTTP_" + status;
+    this.fields = (body && body.fields) || {};
+  }
+}
+
+let signedOutHandler = () => {};
+
+/** The session is missing or expired (as opposed to a wrong password, also a 401). */
+export function isSignedOut(error) {
+  return error?.status === 401 && error.code === "NOT_SIGNED_IN";
+}
+
+/** Called when any request answers 401: the session expired or was ended elsewhere. */
+export function onSignedOut(handler) {
+  signedOutHandler = handler;
+}
+
+/** "/api/work-orders/{number}" + {number: "WO1"} → "/api/work-orders/WO1". */
+export function fillPath(path, params = {}) {
+  return path.replace(/\{([^}]+)\}/g, (_, name) => {
+    if (params[name] === undefined || params[name] === null) {
+      throw new Error(`missing path parameter ${name} for ${path}`);
+    }
+    return encodeURIComponent(params[name]);
+  });
+}
+
+/** A query string; lists repeat their name (state=a&state=b), empty values are left out. */
+export function queryString(query = {}) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (v === undefined || v === null || v === "") continue;
+      search.append(name, String(v));
+    }
+  }
+  const text = search.toString();
+  return text ? "?" + text : "";
+}
+
+export async function request(method, path, { query, body } = {}) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path + queryString(query), init);
+  } catch (error) {
+    throw new ApiError(0, { code: "NETWORK", message: "无法连接服务器,请检查网络后重试" });
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status,
+      data && typeof data === "object" && !Array.isArray(data) ? data : null);
+    // A wrong password (BAD_CREDENTIALS) is a 401 too, but it is answered on the form that
+    // asked for it; only a missing or expired session signs the console out.
+    if (isSignedOut(error)) signedOutHandler(error);
+    throw error;
+  }
+  return data;
+}
+
+export const api = {
+  get: (path, query) => request("GET", path, { query }),
+  post: (path, body) => request("POST", path, { body: body ?? {} }),
+  put: (path, body) => request("PUT", path, { body: body ?? {} }),
+  patch: (path, body) => request("PATCH", path, { body: body ?? {} }),
+  delete: (path) => request("DELETE", path),
+};

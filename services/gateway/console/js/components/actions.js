@@ -1,0 +1,45 @@
+// The transition buttons of a record: exactly the steps in its `allowed_actions` (the
+// service says which are legal now), less those the signed-in role may not use. Each opens a
+// form for that step's fields, built from the route's request schema.
+
+import { call, operation } from "../catalog.js";
+import { h } from "../dom.js";
+import { may } from "../roles.js";
+import { openSheet, toast } from "../ui.js";
+import { buildForm, fieldsFromSchema } from "./form.js";
+
+/**
+ * actionBar({record, opFor(action) → operation id, params, forms: {action: {only, hints,
+ * labels, scope, values, submitLabel}}, onDone(result, action)})
+ */
+export function actionBar(config) {
+  const allowed = (config.record.allowed_actions || [])
+    .map((a) => ({ ...a, op: config.opFor(a.action) }))
+    .filter((a) => a.op && may(a.op));
+  if (!allowed.length) return h("p", { class: "empty" }, "当前没有您可以进行的操作。");
+  return h("div", { class: "actions" }, allowed.map((a) => h("button", {
+    type: "button", class: "action", dataset: { action: a.action },
+    onclick: () => openAction(config, a.op, a.name, config.forms?.[a.action] || {}, a.action),
+  }, a.name)));
+}
+
+/** Open the form of one operation in a sheet; resolves with the API's answer, or undefined. */
+export function openAction(config, opId, title, formOptions = {}, action = opId) {
+  const op = operation(opId);
+  const specs = op.body ? fieldsFromSchema(op.body, formOptions) : [];
+  return openSheet(title, (close) => {
+    const form = buildForm(specs, {
+      values: typeof formOptions.values === "function" ? formOptions.values(config.record) : formOptions.values,
+      submitLabel: formOptions.submitLabel || `确认${title}`,
+      onCancel: () => close(undefined),
+      extra: formOptions.note ? h("p", { class: "help" }, formOptions.note) : null,
+      onSubmit: async (data) => {
+        const result = await call(opId, config.params, formOptions.transform ? formOptions.transform(data) : data);
+        close(result);
+        toast(`${title}:已完成`, "ok");
+        if (config.onDone) await config.onDone(result, action);
+      },
+    });
+    return form.element;
+  });
+}

@@ -1,0 +1,1 @@
+export function registerVolunteerPages(route, guarded) {}

@@ -1,0 +1,337 @@
+"""The web console, driven end to end in real headless Chromium (Debian's package, through
+Selenium and chromedriver) against a real gateway and the services on the real broker and
+database: sign in, walk a work order from report to close with the buttons and forms, see the
+dashboard's charts, download an export, and use the list on a phone-sized screen."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from services.activity.service import ActivityService
+from services.gateway.service import GatewayService
+from services.job.service import JobService
+from services.repair.service import RepairService
+from services.volunteer.service import VolunteerService
+from tests.integration.gateway.conftest import ADMIN_PASSWORD, Client
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+INSTALL = "apt-get install -y chromium chromium-driver"
+WAIT = 30  # seconds a step may take on a busy machine before the test gives up
+PHOTO = "https://img.example/xinyu-lane-lamp.jpg"
+
+
+def ensure_chromium() -> None:
+    """Debian's Chromium and ChromeDriver, never a browser download. Missing on a fresh
+    machine: installed when we are root, otherwise the test fails saying how to install."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    if os.geteuid() != 0:
+        pytest.fail(f"Chromium is not installed; run as root: {INSTALL}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update"], check=False, env=env)
+    subprocess.run(INSTALL.split(), check=True, env=env)
+    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), f"{INSTALL} did not install both"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    ensure_chromium()
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--window-size=1280,900", "--lang=zh-CN",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def system(runner_factory, gateway_config):
+    """The gateway and every service it calls, so each dashboard section has its service."""
+    runner = runner_factory(gateway_config, GatewayService, RepairService, ActivityService,
+                            VolunteerService, JobService)
+    runner.start()
+    return f"http://{gateway_config['WEB_SERVER_ADDRESS']}"
+
+
+@pytest.fixture
+def api(system):
+    with Client(system) as client:
+        client.login("admin", ADMIN_PASSWORD)
+        yield client
+
+
+@pytest.fixture
+def console(browser, system):
+    """The browser at the console, signed out, at a normal desktop size."""
+    browser.set_window_size(1280, 900)
+    browser.get(system + "/")
+    browser.delete_all_cookies()
+    browser.get(system + "/#/login")
+    wait_for(browser, lambda d: d.find_elements(By.NAME, "username"))
+    browser.base = system
+    return browser
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def wait_for(driver, condition, message=""):
+    def safe(d):
+        try:
+            return condition(d)
+        except StaleElementReferenceException:
+            return False     # the page redrew under us; look again
+    return WebDriverWait(driver, WAIT).until(safe, message)
+
+
+def sign_in(driver, username="admin", password=ADMIN_PASSWORD):
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(driver, lambda d: d.find_elements(By.ID, "logout"), "signed in")
+
+
+def go(driver, fragment):
+    driver.get(f"{driver.base}/#{fragment}")
+
+
+def sheet(driver):
+    return wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "dialog.sheet[open]"))
+
+
+def field(container, name):
+    return container.find_element(By.CSS_SELECTOR, f'[name="{name}"]')
+
+
+def submit_sheet(driver):
+    dialog = sheet(driver)
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    return dialog
+
+
+def buttons(driver):
+    return [b.get_attribute("data-action") for b in driver.find_elements(By.CSS_SELECTOR, "button.action")]
+
+
+def menu_on_screen(driver):
+    """The menu's link to the work orders is inside the window (the drawer slides sideways)."""
+    rect = driver.find_element(By.CSS_SELECTOR, "#nav a[data-path='/work-orders']").rect
+    return rect["x"] >= 0 and rect["x"] + rect["width"] > 0 and rect["width"] > 0
+
+
+def state_text(driver):
+    return driver.find_element(By.CSS_SELECTOR, ".page-head .state").text
+
+
+def act(driver, api, number, action, fill=None, state=None):
+    """Press one transition button, fill its form, submit, and wait for the new state."""
+    before = api.get(f"/api/work-orders/{number}").json()
+    assert buttons(driver) == [a["action"] for a in before["allowed_actions"]]
+    driver.find_element(By.CSS_SELECTOR, f'button.action[data-action="{action}"]').click()
+    dialog = sheet(driver)
+    if fill:
+        fill(dialog)
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "dialog.sheet[open]"),
+             f"the {action} form closed")
+    if state:
+        wait_for(driver, lambda d: state in state_text(d), f"state {state} after {action}")
+
+
+def report_through_the_form(driver):
+    go(driver, "/work-orders/new")
+    form = wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "main form"))
+    Select(field(form, "category")).select_by_value("street_light")
+    field(form, "community").send_keys("浚河社区")
+    field(form, "alley").send_keys("新宇巷")
+    field(form, "address").send_keys("新宇巷49号院门口")
+    field(form, "description").send_keys("路灯晚上不亮,居民出行不便")
+    field(form, "reporter.name").send_keys("张清松")
+    field(form, "reporter.phone").send_keys("13812345678")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(driver, lambda d: "/work-orders/WO" in d.current_url, "the new order opened")
+    return driver.current_url.rsplit("/", 1)[-1]
+
+
+def report_by_api(api, **changes):
+    body = {"category": "street_light", "community": "浚河社区", "alley": "新宇巷",
+            "address": "新宇巷49号院门口", "description": "路灯晚上不亮", "channel": "grid_worker",
+            "reporter": {"name": "张清松", "phone": "13812345678"}, **changes}
+    response = api.post("/api/work-orders", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["number"]
+
+
+def close_by_api(api, number, lamps=2):
+    steps = (("accept", {}), ("dispatch", {}), ("sign-for", {}),
+             ("complete", {"result_note": "更换灯头", "evidence_urls": [PHOTO],
+                           "quantities": [{"kind": "street_lamp", "amount": lamps}]}),
+             ("follow-up", {"result": "satisfied"}))
+    for action, body in steps:
+        response = api.post(f"/api/work-orders/{number}/{action}", json=body)
+        assert response.status_code == 200, (action, response.text)
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+def test_a_work_order_from_report_to_close_through_the_console(console, api):
+    sign_in(console)
+    number = report_through_the_form(console)
+    wait_for(console, lambda d: "待受理" in state_text(d))
+
+    act(console, api, number, "accept", state="已受理")
+    act(console, api, number, "dispatch",
+        fill=lambda f: Select(field(f, "department_code")).select_by_value("power"), state="已派单")
+    act(console, api, number, "sign_for", state="办理中")
+
+    # 办结 without a photo: the API's field error appears next to the photo field, and
+    # nothing changes.
+    console.find_element(By.CSS_SELECTOR, 'button.action[data-action="complete"]').click()
+    dialog = sheet(console)
+    field(dialog, "result_note").send_keys("更换LED灯头两盏,线路检修")
+    Select(field(dialog, "quantities.kind")).select_by_value("street_lamp")
+    field(dialog, "quantities.amount").send_keys("2")
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = wait_for(console, lambda d: dialog.find_element(
+        By.CSS_SELECTOR, '[data-field="evidence_urls"] .field-error'))
+    wait_for(console, lambda d: error.text.strip())
+    assert "请至少上传 1 张办结照片" in error.text
+    assert api.get(f"/api/work-orders/{number}").json()["state"] == "in_progress"
+    # … then with the photo it goes through.
+    field(dialog, "evidence_urls").send_keys(PHOTO)
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(console, lambda d: "已办结待回访" in state_text(d))
+
+    act(console, api, number, "follow_up",
+        fill=lambda f: Select(field(f, "result")).select_by_value("satisfied"), state="已结案")
+
+    order = api.get(f"/api/work-orders/{number}").json()
+    assert order["state"] == "closed" and order["follow_up"]["result"] == "satisfied"
+    assert order["department"]["code"] == "power"
+    assert order["quantities"] == [{"kind": "street_lamp", "name": "新装或维修路灯",
+                                    "amount": 2.0, "unit": "盏"}]
+    assert order["evidence_urls"] == [PHOTO]
+    assert [h["action"] for h in order["history"]] == [
+        "report", "accept", "dispatch", "sign_for", "complete", "follow_up"]
+    # The closed order offers exactly what it allows now (重办), and the page shows the work.
+    assert buttons(console) == [a["action"] for a in order["allowed_actions"]]
+    page = console.find_element(By.TAG_NAME, "main").text
+    assert "新装或维修路灯 2 盏" in page and "满意" in page
+
+
+def test_a_refused_step_is_shown_as_the_api_says(console, api):
+    number = report_by_api(api)
+    sign_in(console)
+    go(console, f"/work-orders/{number}")
+    wait_for(console, lambda d: "accept" in buttons(d))
+    # Someone else accepts it meanwhile: pressing 受理 now is a 409, shown in plain words.
+    assert api.post(f"/api/work-orders/{number}/accept", json={}).status_code == 200
+    console.find_element(By.CSS_SELECTOR, 'button.action[data-action="accept"]').click()
+    dialog = submit_sheet(console)
+    message = wait_for(console, lambda d: dialog.find_element(By.CSS_SELECTOR, ".form-error:not([hidden])"))
+    assert "无法完成" in message.text and "已受理" in message.text
+
+
+def test_a_grid_worker_sees_only_what_their_role_may_do(console, api):
+    number = report_by_api(api)
+    api.post(f"/api/work-orders/{number}/accept", json={})
+    created = api.post("/api/accounts", json={
+        "username": "wangge1", "password": "pass-word-1", "name": "王网格", "role": "grid_worker",
+        "community": "浚河社区"})
+    assert created.status_code == 201, created.text
+    sign_in(console, "wangge1", "pass-word-1")
+    go(console, f"/work-orders/{number}")
+    wait_for(console, lambda d: "已受理" in state_text(d))
+    # accept/dispatch/escalate/cancel are legal now but not for a grid worker.
+    assert buttons(console) == []
+    menu = console.find_element(By.ID, "nav").get_attribute("textContent")
+    assert "上报问题" in menu and "账号管理" not in menu and "审计日志" not in menu
+
+
+def test_the_dashboard_draws_the_figures_in_charts(console, api):
+    close_by_api(api, report_by_api(api), lamps=3)
+    close_by_api(api, report_by_api(api, community="天宝社区", address="聚宝路12号"), lamps=2)
+    sign_in(console)
+    go(console, "/dashboard")
+    section = wait_for(console, lambda d: d.find_element(
+        By.CSS_SELECTOR, '[data-section="work_orders.statistics"] .kpis'))
+    assert "5盏" in section.text.replace(" ", "").replace("\n", "")  # 3 + 2 lamps
+    charts = wait_for(console, lambda d: [c for c in d.find_elements(
+        By.CSS_SELECTOR, '[data-section="work_orders.statistics"] .chart[data-rendered="true"]')
+        if c.find_elements(By.TAG_NAME, "canvas")] or None)
+    assert len(charts) == 4
+    # The by-community chart has both communities on its axis (ECharts keeps its option).
+    axis = console.execute_script(
+        "const el = document.querySelector('[data-chart=repair-lamps] .chart');"
+        "return echarts.getInstanceByDom(el).getOption().xAxis[0].data;")
+    assert sorted(axis) == ["天宝社区", "浚河社区"]
+    lamps = console.execute_script(
+        "const el = document.querySelector('[data-chart=repair-lamps] .chart');"
+        "return echarts.getInstanceByDom(el).getOption().series[0].data;")
+    assert dict(zip(axis, lamps)) == {"浚河社区": 3, "天宝社区": 2}
+
+
+def test_an_export_link_downloads_the_filtered_list(console, api):
+    wanted = report_by_api(api, address="新宇巷3号")
+    report_by_api(api, community="天宝社区", address="聚宝路12号")
+    sign_in(console)
+    go(console, "/work-orders?community=浚河社区")
+    link = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, "a.export-xlsx"))
+    wait_for(console, lambda d: d.find_elements(By.CSS_SELECTOR, "table.data tbody tr"))
+    for old in console.downloads.iterdir():
+        old.unlink()
+    link.click()
+    done = wait_for(console, lambda d: [p for p in console.downloads.iterdir()
+                                        if p.suffix == ".xlsx"] or None, "the download")[0]
+    sheet_rows = list(load_workbook(io.BytesIO(done.read_bytes())).active.values)
+    assert sheet_rows[0][:3] == ("工单号", "问题类别", "社区")
+    assert [row[0] for row in sheet_rows[1:]] == [wanted]      # the list's filter applies
+
+
+def test_the_work_order_list_is_usable_on_a_phone(console, api):
+    number = report_by_api(api)
+    console.set_window_size(390, 844)
+    sign_in(console)
+    go(console, "/work-orders")
+    row = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, f'tr[data-id="{number}"]'))
+    width = console.execute_script("return document.documentElement.clientWidth")
+    # Cards, not a wide table: no header row, each row a block within the screen, nothing
+    # to scroll sideways, the menu folded away behind its button.
+    assert console.find_element(By.CSS_SELECTOR, "table.data thead").is_displayed() is False
+    assert row.value_of_css_property("display") == "block"
+    assert row.rect["x"] >= 0 and row.rect["x"] + row.rect["width"] <= width
+    assert console.execute_script("return document.documentElement.scrollWidth") <= width
+    assert not menu_on_screen(console)
+    link = row.find_element(By.CSS_SELECTOR, "td.primary-cell a")
+    assert link.size["height"] >= 44                       # big enough for a thumb
+    console.find_element(By.ID, "menu-toggle").click()
+    wait_for(console, menu_on_screen, "the menu slid in")
+    console.find_element(By.ID, "menu-toggle").click()
+    wait_for(console, lambda d: not menu_on_screen(d), "the menu slid away")
+    link.click()
+    wait_for(console, lambda d: f"工单 {number}" in d.find_element(By.TAG_NAME, "h1").text)
+    assert "accept" in buttons(console)
