@@ -9,7 +9,11 @@ redelivers it at once and forever; a message that cannot be decoded, or an RPC r
   handler error is retried (the message is published again with an attempt count) and, after
   `EVENT_MAX_ATTEMPTS`, dead-lettered with the reason. An outage of the database or of another
   service is not the event's fault: it is retried without limit, with a growing pause, until the
-  dependency is back.
+  dependency is back. Each handler runs at most `EVENT_HANDLER_CONCURRENCY` events at once in a
+  process (default 1): nameko would otherwise run up to `max_workers` transactions of one queue
+  at once, and when they write the same documents (a day's number counter, a statistics bucket)
+  MongoDB aborts all but one with a write conflict and they retry, again and again. Waiting
+  messages stay unacknowledged, so nothing changes for delivery.
 - `rpc` is nameko's RPC entrypoint, plus: requests that cannot be answered (no `reply_to`,
   undecodable) are dead-lettered instead of crashing the consumer, and errors leave the service
   typed: a `XiuhuaError` as itself, a database outage as `Unavailable`, anything unexpected as
@@ -24,6 +28,7 @@ import sys
 from functools import partial
 
 import eventlet
+import eventlet.semaphore
 from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher as AmqpPublisher
 from nameko.events import EventHandler
@@ -118,6 +123,10 @@ class EventSubscriber(EventHandler):
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
         self.retry_delay = float(config.get("EVENT_RETRY_DELAY", 0.5))
         self.republisher = AmqpPublisher(config["AMQP_URI"])
+        # Held from a worker's start to its result; nameko calls handle_message in a
+        # greenthread of its own per message, so waiting here never blocks the consumer loop.
+        self.running = eventlet.semaphore.Semaphore(
+            max(1, int(config.get("EVENT_HANDLER_CONCURRENCY") or 1)))
 
     def handle_message(self, body, message):
         try:
@@ -126,14 +135,25 @@ class EventSubscriber(EventHandler):
             self.dead_letters.send(message, str(error), self.queue.name, error)
             self.queue_consumer.ack_message(message)
             return
+        self.running.acquire()
         try:
             self.container.spawn_worker(
                 self, (envelope,), {}, context_data=self.unpack_message_headers(message),
                 handle_result=partial(self.handle_result, message))
         except ContainerBeingKilled:
+            self.running.release()
             self.queue_consumer.requeue_message(message)
+        except BaseException:
+            self.running.release()
+            raise
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        try:
+            return self._settle(message, worker_ctx, result, exc_info)
+        finally:
+            self.running.release()
+
+    def _settle(self, message, worker_ctx, result=None, exc_info=None):
         event_id = worker_ctx.args[0].event_id
         if exc_info is None or isinstance(exc_info[1], EventAlreadyApplied):
             self._outage_pauses.pop(event_id, None)
