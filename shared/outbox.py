@@ -10,12 +10,18 @@ through their inbox (at-least-once delivery, idempotent effects).
 
 With several processes of one service, a lease lets one relay publish at a time, which keeps the
 service's events in their stored order; another process takes over when a lease lapses.
+
+What a relay pass costs the database (the lease, the pending batch, the mark) is shared by the
+events of the batch: a holder renews its lease only when half of it has run out, and a relay
+woken by a commit gathers for a moment (`OUTBOX_GATHER_SECONDS`, 20 ms) so that a busy service
+publishes several events per pass rather than one.
 """
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -85,9 +91,14 @@ class Lease:
         self.name = name
         self.ttl = ttl
         self.owner = uuid.uuid4().hex
+        self._held_until = None  # when the lease we last took or renewed runs out
 
     def hold(self) -> bool:
         now = clock.now()
+        if self._held_until is not None and now < self._held_until - self.ttl / 2:
+            # Ours until it expires, and nobody may take it before: no need to ask yet.
+            return True
+        self._held_until = None
         try:
             held = self.collection.find_one_and_update(
                 {"_id": self.name, "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
@@ -95,9 +106,13 @@ class Lease:
                 upsert=True, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:  # another live process holds it
             return False
-        return held is not None and held["owner"] == self.owner
+        if held is not None and held["owner"] == self.owner:
+            self._held_until = now + self.ttl
+            return True
+        return False
 
     def release(self) -> None:
+        self._held_until = None
         self.collection.delete_one({"_id": self.name, "owner": self.owner})
 
 
@@ -180,12 +195,13 @@ class ConfirmingPublisher:
 
 class OutboxRelay:
     def __init__(self, db, amqp_uri: str, name: str, batch_size: int = 200,
-                 poll_interval: float = 1.0):
+                 poll_interval: float = 1.0, gather: float = 0.02):
         self.outbox = Outbox(db)
         self.lease = Lease(db, name)
         self.publisher = ConfirmingPublisher(amqp_uri)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.gather = gather
         self._wakeup = threading.Event()
         self._stopping = False
         self._thread = None
@@ -225,7 +241,9 @@ class OutboxRelay:
             if published >= self.batch_size:
                 continue
             delay = self.poll_interval if not failures else min(0.2 * 2 ** failures, 5.0)
-            self._wakeup.wait(delay)
+            woken = self._wakeup.wait(delay)
+            if woken and self.gather and not self._stopping:
+                time.sleep(self.gather)  # let the commits in flight join this pass
             self._wakeup.clear()
 
     def relay_once(self) -> int:

@@ -118,7 +118,8 @@ class MongoStore(DependencyProvider):
         self.db = self.client[database_name(config, service_name)]
         self.outbox = Outbox(self.db)
         self.relay = OutboxRelay(self.db, config["AMQP_URI"], name=f"{service_name}-relay",
-                                 poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)))
+                                 poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
+                                 gather=float(config.get("OUTBOX_GATHER_SECONDS", 0.02)))
 
     def start(self):
         ensure_indexes(self.db, {**self.indexes, **OUTBOX_INDEXES, **INBOX_INDEXES})
