@@ -206,6 +206,15 @@ class JobRepository:
         except DuplicateKeyError:
             raise self._employer_exists(employer) from None
 
+    def employers_named(self, name: str, community: str | None = None,
+                        session=None) -> list[domain.Employer]:
+        """Employers by name (spaces and case ignored), in one community or any."""
+        criteria = {"name_key": domain.name_key(name)}
+        if community:
+            criteria["community"] = community
+        return [from_document(domain.Employer, doc)
+                for doc in self.db[EMPLOYERS].find(criteria, session=session).limit(5)]
+
     def _employer_exists(self, employer: domain.Employer):
         # A write error has aborted the transaction: look outside it, at what is committed.
         existing = self.db[EMPLOYERS].find_one(

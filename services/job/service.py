@@ -12,7 +12,7 @@ import logging
 from nameko.dependency_providers import Config
 from nameko.timer import Timer, timer
 
-from services.job import domain, exceptions, matching, schemas, screen
+from services.job import domain, exceptions, imports, matching, schemas, screen
 from services.job.repository import INDEXES, JobRepository
 from shared import clock
 from shared.events.repair import (WORK_ORDER_CANCELLED, WORK_ORDER_CLOSED,
@@ -20,7 +20,7 @@ from shared.events.repair import (WORK_ORDER_CANCELLED, WORK_ORDER_CLOSED,
                                   WORK_ORDER_REPORTED)
 from shared.events.volunteer import PLACEMENT_FOLLOW_UP_RECORDED
 from shared.health import health_report
-from shared.errors import NotFound
+from shared.errors import NotFound, ValidationFailed
 from shared.messaging import handle_event, rpc
 from shared.personal_data import PersonalData, mask_id_number, mask_phone, record_reveal
 from shared.schemas import ActorSchema, load, month_range, page_of
@@ -81,6 +81,96 @@ class JobService:
             return registered
 
         return schemas.present_employer(self.store.transaction(register))
+
+    @rpc
+    def import_employers(self, actor, **command):
+        """批量导入 employers from an office's spreadsheet: every row is checked (the
+        registration rules; no second employer of the same name in a community, in the
+        registry or in the file) before anything is stored, then all are registered in one
+        transaction. Bad rows refuse the whole file (`IMPORT_REJECTED`, errors by row)."""
+        actor = load(ActorSchema(), actor)
+        command = load(imports.ImportRows(), command)
+        repository = self.repository
+        errors, loaded, seen = {}, [], {}
+        for index, row in enumerate(command["rows"]):
+            try:
+                details = load(schemas.Employer(), row)
+            except ValidationFailed as error:
+                errors[str(index)] = error.fields
+                continue
+            problems = _outside(actor, details["community"])
+            key = (details["community"], domain.name_key(details["name"]))
+            if repository.employers_named(details["name"], details["community"]):
+                problems["name"] = ["该社区已有同名用工单位。"]
+            elif key in seen:
+                problems["name"] = [f"与第 {seen[key] + 1} 条记录重复。"]
+            seen.setdefault(key, index)
+            if problems:
+                errors[str(index)] = problems
+            details["contact"] = self._contact(details["contact"])
+            loaded.append(details)
+        at = clock.now()
+
+        def register(tx, details):
+            employer = Employer.register(repository.next_id(tx, Employer, at), details, actor,
+                                         at)
+            repository.add_employer(tx, employer)
+            return employer.employer_id
+        return self._import(command, loaded, errors, register)
+
+    @rpc
+    def import_job_postings(self, actor, **command):
+        """批量导入 job postings (用工信息) from a spreadsheet, each naming its employer (and
+        community where the name is not unique): every row is checked as a posting would be
+        before anything is stored, then all are published in one transaction."""
+        actor = load(ActorSchema(), actor)
+        command = load(imports.ImportRows(), command)
+        repository = self.repository
+        at = clock.now()
+        errors, loaded = {}, []
+        for index, row in enumerate(command["rows"]):
+            try:
+                details = load(imports.ImportPosting(), row)
+            except ValidationFailed as error:
+                errors[str(index)] = error.fields
+                continue
+            problems = {}
+            found = repository.employers_named(details.pop("employer_name"),
+                                               details.get("community"))
+            if not found:
+                problems["employer_name"] = ["没有这家用工单位,请先登记或导入用工单位。"]
+            elif len(found) > 1:
+                problems["community"] = ["多个社区有同名用工单位,请填写社区。"]
+            elif not found[0].active:
+                problems["employer_name"] = ["该用工单位已停用。"]
+            else:
+                problems.update(_outside(actor, found[0].community))
+            if details["valid_through"] <= at:
+                problems["valid_through"] = ["截止时间应晚于现在。"]
+            if problems:
+                errors[str(index)] = problems
+            elif found:
+                loaded.append((found[0].employer_id, details))
+
+        def publish(tx, item):
+            employer_id, details = item
+            employer = repository.get(Employer, employer_id, tx.session)
+            posting = JobPosting.publish(repository.next_id(tx, JobPosting, at), employer,
+                                         details, actor, at)
+            repository.add(tx, posting)
+            return posting.posting_id
+        return self._import(command, loaded, errors, publish)
+
+    def _import(self, command: dict, loaded: list, errors: dict, create) -> dict:
+        """All rows or none: refused with the errors by row, or created in one transaction."""
+        total = len(command["rows"])
+        if errors:
+            raise exceptions.import_rejected(len(errors), total, errors)
+        if command["dry_run"]:
+            return {"rows": total, "valid": total, "created": 0, "ids": [], "dry_run": True}
+        ids = self.store.transaction(lambda tx: [create(tx, item) for item in loaded])
+        return {"rows": total, "valid": total, "created": len(ids), "ids": ids,
+                "dry_run": False}
 
     @rpc
     def update_employer(self, employer_id, actor, **changes):
@@ -709,3 +799,10 @@ def _our_ref(event, service_name: str) -> str | None:
 
 def _opened(cipher, protected: dict | None) -> str | None:
     return cipher.open(protected["sealed"]) if protected else None
+
+
+def _outside(actor: dict, community: str) -> dict:
+    """Community staff import only their own community's records."""
+    if actor.get("role") == "community_staff" and actor.get("community") != community:
+        return {"community": [f"只能导入本社区({actor.get('community')})的记录。"]}
+    return {}

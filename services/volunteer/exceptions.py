@@ -89,3 +89,10 @@ def forbidden(message: str) -> Forbidden:
 
 def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(fields={field: [message]})
+
+
+def import_rejected(bad_rows: int, total: int, errors: dict) -> ValidationFailed:
+    """A batch import with bad rows: nothing was stored; `fields.rows` holds the errors by
+    row index (from 0), each in marshmallow's shape."""
+    return ValidationFailed(f"共 {total} 行,其中 {bad_rows} 行有误,未导入任何记录",
+                            fields={"rows": errors}, code="IMPORT_REJECTED")

@@ -52,6 +52,13 @@ class RegisterVolunteer(Schema):
             raise ValidationError("不是有效的居民身份证号码。")
 
 
+class ImportVolunteers(Schema):
+    """批量导入: rows of RegisterVolunteer, checked all before any is stored."""
+    rows = fields.List(fields.Raw(), required=True, validate=validate.Length(
+        min=1, max=1000, error="一次导入 1 至 1000 行。"))
+    dry_run = fields.Boolean(load_default=False)
+
+
 class UpdateVolunteer(Schema):
     """Only the fields given are changed."""
     name = fields.String(validate=NAME)

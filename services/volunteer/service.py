@@ -25,6 +25,7 @@ from shared.events.repair import (WORK_ORDER_COMPLETED, WORK_ORDER_FOLLOWED_UP,
 from shared.health import health_report
 from shared.messaging import handle_event, rpc
 from shared.personal_data import PersonalData, mask_id_number, mask_phone, record_reveal
+from shared.errors import NotFound, ValidationFailed
 from shared.schemas import ActorSchema, load, month_range, page_of
 from shared.storage import MongoStore
 
@@ -81,6 +82,70 @@ class VolunteerService:
             raise exceptions.already_registered(
                 existing.id, domain.VOLUNTEER_STATE_NAMES[existing.state]) from None
         return self._volunteer_view(volunteer)
+
+    @rpc
+    def import_volunteers(self, actor, **command):
+        """批量导入 the registry an office kept in a spreadsheet: every row is checked (the
+        registration rules, the team, the ID number not registered already nor twice in the
+        file) before anything is stored, then all rows are registered and approved in one
+        transaction — all or nothing. A file with bad rows is refused with the errors by row
+        (`fields.rows.<index>`); `dry_run` only checks."""
+        actor = load(ActorSchema(), actor)
+        command = load(schemas.ImportVolunteers(), command)
+        domain.require_staff(actor, "批量导入志愿者")
+        repository = self.repository
+        errors, loaded, seen = {}, [], {}
+        for index, row in enumerate(command["rows"]):
+            try:
+                registration = load(schemas.RegisterVolunteer(), row)
+            except ValidationFailed as error:
+                errors[str(index)] = error.fields
+                continue
+            problems = {}
+            if not domain.may_manage(actor, registration["community"]):
+                problems["community"] = [f"只能导入本社区({actor.get('community')})的志愿者。"]
+            try:
+                repository.require_team(registration["team"])
+            except NotFound as error:
+                problems["team"] = [error.message]
+            details = {**registration,
+                       "id_number": self.cipher.protect(registration["id_number"],
+                                                        mask_id_number),
+                       "phone": self.cipher.protect(registration["phone"], mask_phone)}
+            fingerprint = details["id_number"]["fingerprint"]
+            existing = repository.registered(fingerprint)
+            if existing is not None:
+                problems["id_number"] = [f"该身份证号已登记为志愿者 {existing.id}。"]
+            elif fingerprint in seen:
+                problems["id_number"] = [f"与第 {seen[fingerprint] + 1} 条记录的身份证号重复。"]
+            seen.setdefault(fingerprint, index)
+            if problems:
+                errors[str(index)] = problems
+            loaded.append(details)
+        if errors:
+            raise exceptions.import_rejected(len(errors), len(command["rows"]), errors)
+        if command["dry_run"]:
+            return {"rows": len(loaded), "valid": len(loaded), "created": 0, "ids": [],
+                    "dry_run": True}
+        at = clock.now()
+
+        def register_all(tx):
+            ids = []
+            for details in loaded:
+                volunteer = domain.Volunteer.register(repository.next_number(tx, "V", at),
+                                                      details, actor, at)
+                volunteer.approve(actor, at, "批量导入")
+                repository.add_volunteer(tx, volunteer)
+                ids.append(volunteer.id)
+            return ids
+
+        try:
+            ids = self.store.transaction(register_all)
+        except DuplicateKeyError:  # someone registered one of them meanwhile: nothing stored
+            raise exceptions.import_rejected(
+                1, len(loaded), {"_schema": ["导入期间有人登记了其中的志愿者,请重新导入。"]}) from None
+        return {"rows": len(loaded), "valid": len(loaded), "created": len(ids), "ids": ids,
+                "dry_run": False}
 
     @rpc
     def approve_volunteer(self, volunteer_id, actor, **command):
