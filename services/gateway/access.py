@@ -11,7 +11,9 @@ the record it touches. `authorize` applies both for every route, before any serv
 - a limited value in the query or body is forced to the principal's own (a list is filtered to
   their community; a report is filed in it), and a different value is refused;
 - a record an action touches is looked up first and refused if it belongs elsewhere; a record
-  that is read is checked before it is returned.
+  that is read is checked before it is returned;
+- an action's input that names a limited thing too (a volunteer signing themselves up for a
+  shift; a record moved to another community) is refused if it names another.
 """
 from __future__ import annotations
 
@@ -69,11 +71,20 @@ class Scope:
     """Where a route's limited things are. `fields` maps a limit kind (community, department,
     volunteer) to the name of the input field that carries it (for lists and creations) or to
     a dotted path in the record (for reads and actions). `lookup` names the RPC that fetches
-    the record an action touches, called with the route's path parameters."""
+    the record an action touches, called with the route's first path parameter (the record's
+    id). `inputs` names, for a route on one record, an input field that carries a limited
+    value as well: another value than the principal's is refused. A limit kind found only in
+    `inputs` is not looked for in the record (a volunteer signs up for any community's shift,
+    as themselves)."""
     fields: dict[str, str] = field(default_factory=dict)
     lookup: tuple[str, str] | None = None   # (service, method) for actions on one record
     record: bool = False                    # check the returned record (reads of one record)
     reference: bool = False                 # not anyone's data: categories, calendars, …
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    def covers(self, kind: str) -> bool:
+        """Whether the route says where a limit of this kind applies."""
+        return self.reference or kind in self.fields or kind in self.inputs
 
 
 NOT_SCOPED = Scope()                 # closed to every limited principal
@@ -96,11 +107,14 @@ def limit_input(scope: Scope, principal: Principal, data: dict) -> None:
     if not limits or scope.reference:
         return
     for kind, value in limits.items():
-        name = scope.fields.get(kind)
-        if name is None:
+        if not scope.covers(kind):
             raise forbidden(f"此操作不限于本{_KIND_NAMES[kind]},您的账号不能使用")
-        if scope.lookup or scope.record:
+        if kind in scope.inputs:
+            if data.get(scope.inputs[kind]) not in (None, "", value):
+                raise forbidden(f"只能访问本{_KIND_NAMES[kind]}({value})的数据")
+        if scope.lookup or scope.record or kind not in scope.fields:
             continue  # checked on the record itself
+        name = scope.fields[kind]
         given = data.get(name)
         if given not in (None, "", value):
             raise forbidden(f"只能访问本{_KIND_NAMES[kind]}({value})的数据")
@@ -111,6 +125,8 @@ def check_record(scope: Scope, principal: Principal, record: dict) -> None:
     for kind, value in principal.limits.items():
         if scope.reference:
             return
+        if kind not in scope.fields and kind in scope.inputs:
+            continue  # checked on the input
         path = scope.fields.get(kind)
         found = _dig(record, path) if path else None
         if found != value:

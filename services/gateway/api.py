@@ -102,11 +102,13 @@ class Api:
             # Limits first: a staff member's report is filed in their community even when
             # the body leaves it out, and only then is the input checked as a whole.
             access.limit_input(route.scope, principal, data)
-        self.validate(route, data)
+        self.validate(route, params, data)
         if principal is not None:
             if route.scope.lookup:
                 service, method = route.scope.lookup
-                record = getattr(getattr(self.worker, service), method)(**params)
+                first = route.path_parameters[0]  # the id of the record the route acts on
+                record = getattr(getattr(self.worker, service), method)(
+                    **{first: params[first]})
                 access.check_record(route.scope, principal, record)
         if wanted_format in EXPORT_FORMATS:
             return self.export(route, params, data, principal, wanted_format)
@@ -135,19 +137,18 @@ class Api:
     def read_input(self, route: Route, request) -> dict:
         if route.input is None:
             return {}
-        schema = route.input()
         if route.method == "GET":
+            # Every query parameter is input (those the route does not take are refused);
+            # a list field takes the parameter repeated.
+            known = route.input_fields()
             data = {}
-            for name, field in schema.fields.items():
-                if name not in request.args:
+            for name in request.args:
+                if name == "format" and route.export:
                     continue
-                if isinstance(field, mfields.List):
+                if isinstance(known.get(name), mfields.List):
                     data[name] = request.args.getlist(name)
                 else:
                     data[name] = request.args.get(name)
-            unknown = set(request.args) - set(schema.fields) - {"format"}
-            for name in unknown:
-                data[name] = request.args.get(name)
         else:
             try:
                 data = json.loads(request.get_data(as_text=True) or "{}")
@@ -158,18 +159,28 @@ class Api:
         return data
 
     @staticmethod
-    def validate(route: Route, data: dict) -> None:
-        if route.input is not None:
-            errors = route.input().validate(data)
-            if errors:
-                raise ValidationFailed(fields=errors)
+    def validate(route: Route, params: dict, data: dict) -> None:
+        """The input as the service will load it — with the record ids the path gives and
+        the arguments the route fixes — checked with the service's own schema. What the path
+        or the route gives may not be given again in the query or body."""
+        if route.input is None:
+            return
+        elsewhere = sorted(set(data) & route.not_from_input)
+        if elsewhere:
+            raise ValidationFailed(fields={name: ["此处不能填写该字段。"] for name in elsewhere})
+        schema = route.input()
+        names = {f.data_key or n for n, f in schema.fields.items()}
+        given = {**data, **{k: v for k, v in params.items() if k in names}, **route.fixed}
+        errors = schema.validate(given, partial=tuple(schema.fields) if route.partial else None)
+        if errors:
+            raise ValidationFailed(fields=errors)
 
     def call(self, route: Route, params: dict, data: dict, principal, request):
         if route.rpc is None:
             from services.gateway import own_routes  # the gateway's own handlers
             return own_routes.HANDLERS[route.id](self, principal, params, data, request)
         service, method = route.rpc
-        kwargs = {**params, **data}
+        kwargs = {**params, **data, **route.fixed}
         if route.actor:
             kwargs["actor"] = principal.actor
         return getattr(getattr(self.worker, service), method)(**kwargs)

@@ -21,10 +21,33 @@ def _path(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-def _schema_name(schema) -> str:
+def _schema_name(schema) -> str | None:
     cls = schema if isinstance(schema, type) else type(schema)
+    if getattr(cls, "_inline", False):
+        return None
     name = cls.__name__
-    return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+    name = name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+    # Each service's schemas under its own name: volunteer.StatisticsView, job.StatisticsView.
+    module = cls.__module__.split(".")
+    if len(module) == 3 and module[0] == "services" and module[1] != "gateway":
+        return f"{module[1]}.{name}"
+    return name
+
+
+def _given_input(route):
+    """The route's input as a caller gives it: without what the path or the route supplies
+    (documented inline, so each route says exactly what it takes)."""
+    by_key = {f.data_key or n: n for n, f in route.input._declared_fields.items()}
+    left_out = tuple(by_key[key] for key in route.not_from_input if key in by_key)
+    if not left_out and not route.partial:
+        return route.input
+    if len(left_out) == len(by_key):
+        return None
+    meta = type("Meta", (route.input.Meta,), {"exclude": left_out})
+    given = type(route.input.__name__, (route.input,),
+                 {"Meta": meta, "_inline": True, "__module__": route.input.__module__})
+    # Changes: no top-level field is required (a nested value given must still be whole).
+    return given(partial=True) if route.partial else given
 
 
 def build(server_url: str = "/") -> dict:
@@ -43,13 +66,14 @@ def build(server_url: str = "/") -> dict:
                      "responses": _responses(route)}
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "string", "minLength": 1}}
-                      for name in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", route.path)]
-        if route.input is not None:
+                      for name in route.path_parameters]
+        given = _given_input(route) if route.input is not None else None
+        if given is not None:
             if route.method == "GET":
-                parameters.append({"in": "query", "schema": route.input})
+                parameters.append({"in": "query", "schema": given})
             else:
                 operation["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": route.input}}}
+                    "application/json": {"schema": given}}}
         if route.export:
             parameters.append({"name": "format", "in": "query", "required": False,
                                "description": "导出为 CSV 或 Excel",
@@ -82,8 +106,8 @@ def _responses(route) -> dict:
     codes = [403, 409, 422, 503]
     if not route.public:
         codes.append(401)
-    if "<" in route.path:
-        codes.append(404)
+    if "<" in route.path or (route.rpc is not None and route.method != "GET"):
+        codes.append(404)  # the record the path names, or one a command's body names
     if route.id == "session.login":
         codes += [401, 429]
     for code in sorted(set(codes)):
@@ -105,4 +129,4 @@ def _envelope(output, paged: bool):
     if paged:
         shape.update(total=fields.Integer(required=True), page=fields.Integer(required=True),
                      page_size=fields.Integer(required=True))
-    return Schema.from_dict(shape, name=f"{output.__name__}{'Page' if paged else 'List'}")
+    return Schema.from_dict(shape, name=f"{_schema_name(output)}{'Page' if paged else 'List'}")

@@ -9,7 +9,8 @@ shape of its answer, and for lists the columns of its CSV/XLSX export. The dispa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from marshmallow import Schema
 
@@ -35,3 +36,27 @@ class Route:
     export: tuple[tuple[str, str], ...] = ()  # (dotted field, Chinese column title)
     public: bool = False
     status: int = 200
+    # Keyword arguments the route always passes (a volunteer's list of the shifts open for
+    # sign-up), and fields of the input schema it does not take (a creation takes no id).
+    # Neither, nor a path parameter, may be given in the query or body.
+    fixed: dict = field(default_factory=dict)
+    omit: tuple[str, ...] = ()
+    # The service loads the input as changes: any top-level field may be left out.
+    partial: bool = False
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", self.path)
+
+    @property
+    def not_from_input(self) -> set[str]:
+        """Input fields this route takes from elsewhere than the query or body."""
+        return {*self.path_parameters, *self.fixed, *self.omit}
+
+    def input_fields(self) -> dict:
+        """The input schema's fields a caller gives, by the name they are given under."""
+        if self.input is None:
+            return {}
+        taken = self.not_from_input
+        return {f.data_key or name: f for name, f in self.input().fields.items()
+                if (f.data_key or name) not in taken}
