@@ -12,6 +12,7 @@ const FIELDS = {
   group_by: "分组", page: "页码", page_size: "每页条数", active: "启用", title: "标题",
   kind: "类型", skills: "技能", skill: "技能", team: "志愿服务队", organiser: "组织方",
   starts_at: "开始时间", ends_at: "结束时间", capacity: "容量(人)", photo_urls: "照片网址(每行一个)",
+  status: "状态", include_inactive: "含已停用", kind_filter: "类型",
   // work orders
   category: "问题类别", channel: "来源渠道", media_urls: "现场照片网址(每行一个)",
   reporter: "上报人", external_ref: "外部编号(如 12345 工单号)", source_ref: "来源记录",
@@ -41,14 +42,14 @@ const FIELDS = {
   open_for_sign_up: "可报名", work_order_number: "工单号", from_date: "起始日期", to_date: "截止日期",
   issuer: "出具单位", source_kind: "来源", limit: "条数",
   // jobs
-  employer_id: "用人单位", sector: "行业", size: "规模", contact: "联系人", credit_code: "统一社会信用代码",
+  employer_id: "用工单位编号", sector: "行业", size: "规模", contact: "联系人", credit_code: "统一社会信用代码",
   employees: "员工人数", visited_on: "走访日期", visitor_name: "走访人", findings: "走访情况",
   deliveries: "四送内容", problems: "发现的问题", follow_up_actions: "跟进事项",
   visited_from: "走访日期起", visited_to: "走访日期止", delivery_kind: "四送类别", problem_state: "问题状态",
   employment_type: "用工形式", openings: "招聘人数", valid_through: "截止日期",
   work_schedule: "工作时间", hours_flexible: "时间灵活", work_hours: "工作时间说明", salary: "薪资",
   requirements: "任职要求", public_contact: "对外联系方式", visit_id: "走访编号",
-  posting_id: "招聘信息", seeker_id: "求职人", consent: "本人已同意使用其信息",
+  posting_id: "用工信息编号", seeker_id: "求职人员编号", consent: "本人已同意使用其信息",
   home_location: "住址坐标", available_hours: "可工作时间", hours_preset: "可工作时段",
   max_distance_km: "可接受距离(公里)", expected_monthly_pay: "期望月收入(元)",
   employment_types: "可接受用工形式", resident_id: "居民编号", birth_year: "出生年份",
@@ -115,6 +116,19 @@ const CODES = {
     activity_cancelled: "活动已取消",
   },
   form: { display_board: "展板宣传", story_sharing: "事迹分享", scenario_telling: "情景讲述" },
+  "activity.sort": { "-starts_at": "开始时间(晚→早)", starts_at: "开始时间(早→晚)",
+    "-updated_at": "最近更新", updated_at: "最早更新" },
+  "exemplar.category": { filial_family: "孝亲之家", good_in_laws: "好婆婆·好媳妇", good_person: "身边好人",
+    civilised_family: "文明家庭", volunteer_model: "志愿服务典型" },
+  "exemplar.state": { nominated: "待审核", approved: "审核通过", rejected: "未通过", published: "已发布",
+    withdrawn: "已撤回" },
+  "venue.kind": { cultural_centre: "综合文化服务中心", party_service_centre: "党群服务中心",
+    volunteer_square: "志愿服务广场", civilisation_station: "新时代文明实践站",
+    civilisation_institute: "新时代文明实践所", other: "其他" },
+  "room.kind": { science: "科普室", calligraphy: "书画室", citizen_school: "市民学校",
+    employment_station: "就业服务站", day_care: "日间照料中心", multi_function_hall: "多功能厅",
+    party_activity_room: "党群活动室", reading_room: "阅览室", other: "其他" },
+  "check_in.role": { participant: "居民", volunteer: "服务志愿者" },
   decision: { approve: "通过", reject: "不通过" },
   // volunteers
   skills: {
@@ -124,6 +138,13 @@ const CODES = {
     digital: "信息技术", visiting: "走访回访", employment: "就业帮扶",
   },
   slot: { morning: "上午", afternoon: "下午", evening: "晚上" },
+  "volunteer.sort": { "-registered_at": "注册时间(新→旧)", registered_at: "注册时间(旧→新)",
+    "-total_hours": "累计时长(多→少)", total_hours: "累计时长(少→多)", "-updated_at": "最近更新",
+    updated_at: "最早更新", id: "编号(升序)", "-id": "编号(降序)" },
+  "shift.sort": { starts_at: "开始时间(早→晚)", "-starts_at": "开始时间(晚→早)",
+    created_at: "发布时间(早→晚)", "-created_at": "发布时间(晚→早)" },
+  "correction.state": { requested: "待审核", approved: "已批准", rejected: "已驳回" },
+  "certificate.state": { valid: "有效", revoked: "已作废" },
   weekday: { 1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日" },
   "volunteer.state": {
     pending: "待审核", active: "在册", suspended: "已暂停", rejected: "未通过", withdrawn: "已退出",
@@ -153,6 +174,8 @@ const CODES = {
     PER_DIEM: "日结", INTERN: "实习", VOLUNTEER: "志愿", OTHER: "其他",
   },
   "posting.state": { open: "招聘中", filled: "已招满", expired: "已过期", withdrawn: "已撤回" },
+  "posting.sort": { "-posted_at": "发布时间(新→旧)", posted_at: "发布时间(旧→新)",
+    valid_through: "截止时间(近→远)", "-valid_through": "截止时间(远→近)" },
   "seeker.state": { seeking: "求职中", paused: "暂停求职", placed: "已就业" },
   "application.state": {
     applied: "已报名", interview_scheduled: "待面试", interview_passed: "面试通过", hired: "已录用",
@@ -163,6 +186,7 @@ const CODES = {
     employed: "仍在岗", employed_elsewhere: "已换工作,仍在就业", left: "已离职", unreachable: "联系不上",
   },
   "application.result": { passed: "通过", failed: "未通过", no_show: "未到场" },
+  "application.channel": { self: "本人报名", staff_referral: "社区推荐", screen: "电子屏看到", visit: "走访对接" },
   channel_application: { self: "本人报名", staff_referral: "社区推荐", screen: "电子屏看到", visit: "走访对接" },
   hours_preset: {
     school_hours: "孩子上学时段", mornings: "上午", afternoons: "下午",
@@ -176,6 +200,12 @@ const CODES = {
 export function fieldLabel(name, overrides = {}) {
   return overrides[name] || FIELDS[name] || name;
 }
+
+// Codes that mean the same under another field name.
+CODES.skill = CODES.skills;
+CODES.employment_types = CODES.employment_type;
+CODES.target_group = CODES.target_groups;
+CODES["delivery.kind"] = CODES.delivery_kind;
 
 /** The Chinese name of a code: looked up as "scope.field", then "field". */
 export function codeName(field, value, scope) {

@@ -48,6 +48,43 @@ const FALLBACK = {
   "repair.save_community": ADMIN, "repair.set_calendar": ADMIN,
 };
 
+// activity, volunteer and job (routes/activity.py, volunteer.py, job.py)
+const SELF = ["volunteer"];
+const grant = (roles, ids) => ids.trim().split(/\s+/).forEach((id) => { FALLBACK[id] = roles; });
+grant(READERS, `activities.list activities.get activities.registrations registrations.get
+  activity_series.get exemplars.list exemplars.get venues.list venues.get venues.bookings
+  activities.statistics volunteers.list shifts.get volunteers.statistics
+  employers.list employers.get visits.list visits.get job_postings.list job_postings.get
+  job_postings.schema_org job_seekers.list job_seekers.get applications.list applications.get
+  placements.list placements.get employer_notifications.list jobs.statistics`);
+grant(STAFF, `activities.create activities.record_held activities.update activities.publish
+  activities.cancel activities.finish activities.minutes activities.feature_exemplar
+  activities.unfeature_exemplar registrations.reveal_contact activity_series.create
+  activity_series.publish activity_series.cancel exemplars.nominate exemplars.update
+  venues.create venues.update venues.add_room venues.update_room
+  volunteers.register volunteers.approve volunteers.reject volunteers.suspend
+  volunteers.reinstate volunteers.commend volunteers.record_hours volunteers.issue_certificate
+  shifts.create shifts.cancel shifts.mark_attended shifts.complete shifts.suggestions
+  corrections.approve corrections.reject certificates.revoke volunteer_teams.save
+  employers.create employers.update employers.reveal_contact employers.publish_posting
+  job_postings.update job_postings.withdraw job_postings.mark_filled job_postings.renew
+  job_postings.matches job_seekers.create job_seekers.update job_seekers.pause
+  job_seekers.resume job_seekers.reveal_contact job_seekers.matches job_seekers.apply
+  applications.schedule_interview applications.record_interview_result applications.hire
+  applications.decline applications.withdraw placements.record_follow_up placements.end`);
+grant(FIELD, `activities.register activities.check_in registrations.cancel
+  employers.record_visit visits.complete_action`);
+grant(ADMIN, `exemplars.review exemplars.publish exemplars.withdraw certificates.list
+  volunteer.set_recognition_rules employer_notifications.read`);
+grant(EVERYONE, `activity.reference_data volunteer_teams.list volunteer.skills
+  volunteer.recognition_rules job.reference_data`);
+grant([...READERS, ...SELF], `volunteers.get volunteers.hours volunteers.certificates
+  shifts.list ledger.list ledger.get corrections.list corrections.get certificates.get`);
+grant([...STAFF, ...SELF], `volunteers.update volunteers.withdraw volunteers.reveal
+  shifts.sign_up shifts.withdraw_sign_up shifts.check_in shifts.check_out
+  shifts.record_follow_up_visit shifts.record_placement_visit`);
+grant([...ADMIN, ...SELF], "shifts.open corrections.request");
+
 /** May the signed-in person use this operation (and does it exist at all)? */
 export function may(id) {
   const op = operation(id);

@@ -5,6 +5,7 @@
 const routes = [];
 let cleanup = [];
 let renderHook = () => {};
+let lastPath = null;
 
 /** route("/work-orders/:number", render): render(main, {params, query}) */
 export function route(pattern, render) {
@@ -70,6 +71,8 @@ export async function renderCurrent() {
   const { path, query } = current();
   const main = document.getElementById("main");
   renderHook(path);
+  if (path !== lastPath) window.scrollTo(0, 0);   // a new page starts at its top
+  lastPath = path;
   for (const r of routes) {
     const match = r.regex.exec(path);
     if (!match) continue;

@@ -5,6 +5,7 @@
 import { call, operation } from "../catalog.js";
 import { h } from "../dom.js";
 import { may } from "../roles.js";
+import { navigate } from "../router.js";
 import { openSheet, toast } from "../ui.js";
 import { buildForm, fieldsFromSchema } from "./form.js";
 
@@ -17,10 +18,15 @@ export function actionBar(config) {
     .map((a) => ({ ...a, op: config.opFor(a.action) }))
     .filter((a) => a.op && may(a.op));
   if (!allowed.length) return h("p", { class: "empty" }, "当前没有您可以进行的操作。");
-  return h("div", { class: "actions" }, allowed.map((a) => h("button", {
-    type: "button", class: "action", dataset: { action: a.action },
-    onclick: () => openAction(config, a.op, a.name, config.forms?.[a.action] || {}, a.action),
-  }, a.name)));
+  return h("div", { class: "actions" }, allowed.map((a) => {
+    const options = config.forms?.[a.action] || {};
+    return h("button", {
+      type: "button", class: "action", dataset: { action: a.action },
+      // Some steps have a page of their own (door check-in), not a form.
+      onclick: () => (options.go ? navigate(options.go(config.record))
+        : openAction(config, a.op, a.name, options, a.action)),
+    }, a.name);
+  }));
 }
 
 /** Open the form of one operation in a sheet; resolves with the API's answer, or undefined. */

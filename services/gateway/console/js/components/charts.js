@@ -51,7 +51,7 @@ async function draw(el, option) {
 
 // --- option builders for the shapes the statistics come in -----------------------------------
 
-const grid = { left: 8, right: 16, top: 40, bottom: 8, containLabel: true };
+const grid = { left: 8, right: 16, top: 64, bottom: 8, containLabel: true };
 const legend = { top: 0, type: "scroll" };
 
 /** Bars per category (communities, months) for several series: [{name, values}]. */
@@ -73,8 +73,8 @@ export function lineOption(categories, series, { unit = "" } = {}) {
     legend, grid,
     xAxis: { type: "category", data: categories, boundaryGap: false },
     yAxis: { type: "value", name: unit },
-    series: series.map((s) => ({ name: s.name, type: "line", data: s.values, smooth: true,
-      symbolSize: 6 })),
+    // Straight segments: a smoothed curve would dip below zero between quiet months.
+    series: series.map((s) => ({ name: s.name, type: "line", data: s.values, symbolSize: 6 })),
   };
 }
 
