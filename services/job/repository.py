@@ -38,10 +38,12 @@ INDEXES = {
     ],
     POSTINGS: [
         IndexModel([("state", ASCENDING), ("valid_through", ASCENDING)], name="state_deadline"),
-        IndexModel([("community", ASCENDING), ("state", ASCENDING), ("posted_at", DESCENDING)],
-                   name="community_state"),
+        # Lists sort by a field and then by _id: with _id in the index a page is read in index
+        # order instead of sorting every match (new names: an index cannot change its keys).
+        IndexModel([("community", ASCENDING), ("state", ASCENDING), ("posted_at", DESCENDING),
+                    ("_id", DESCENDING)], name="community_state_newest"),
         IndexModel([("employer_id", ASCENDING), ("posted_at", DESCENDING)], name="employer"),
-        IndexModel([("posted_at", DESCENDING)], name="newest"),
+        IndexModel([("posted_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
         IndexModel([("visit_id", ASCENDING)], name="visit", sparse=True),
     ],
     SEEKERS: [

@@ -20,12 +20,17 @@ COUNTERS = "counters"
 
 INDEXES = {
     WORK_ORDERS: [
-        IndexModel([("reported_at", DESCENDING)], name="newest"),
-        IndexModel([("community", ASCENDING), ("reported_at", DESCENDING)], name="community"),
+        # Lists sort by a field and then by _id: with _id in the index a page is read in index
+        # order instead of sorting every match (new names: an index cannot change its keys).
+        IndexModel([("reported_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([("community", ASCENDING), ("reported_at", DESCENDING), ("_id", DESCENDING)],
+                   name="community_newest"),
         IndexModel([("state", ASCENDING), ("due_at", ASCENDING)], name="state_due"),
         IndexModel([("category", ASCENDING), ("alley_key", ASCENDING), ("state", ASCENDING)],
                    name="same_alley"),
-        IndexModel([("geo", GEOSPHERE)], name="geo"),
+        # The version is the server's default, said explicitly: SecantusDB refuses to create a
+        # 2dsphere index a second time (at the next start) unless the spec names it.
+        IndexModel([("geo", GEOSPHERE)], name="geo", **{"2dsphereIndexVersion": 3}),
         IndexModel([("department.code", ASCENDING), ("state", ASCENDING)], name="department"),
         IndexModel([("token", ASCENDING)], name="open311_token", unique=True,
                    partialFilterExpression={"token": {"$type": "string"}}),

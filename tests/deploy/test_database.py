@@ -136,7 +136,7 @@ def test_a_service_database_survives_dump_drop_and_restore(
     assert {"work_orders", "outbox", "counters", "departments", "attachments",
             "empty_but_indexed"} <= set(before)
     assert len(before["work_orders"][0]) == 3 and before["outbox"][0]
-    assert {"geo", "open311_token", "newest"} <= set(before["work_orders"][1])
+    assert {"geo", "open311_token", "newest_first"} <= set(before["work_orders"][1])
     assert before["outbox"][1]["published_expiry"]["expireAfterSeconds"] > 0
 
     common = ["--uri", mongo_uri, "--db-prefix", db_prefix, "--service", "repair"]
