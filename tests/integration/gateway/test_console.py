@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
-import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import requests
 from openpyxl import load_workbook
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
@@ -335,3 +333,53 @@ def test_the_work_order_list_is_usable_on_a_phone(console, api):
     link.click()
     wait_for(console, lambda d: f"工单 {number}" in d.find_element(By.TAG_NAME, "h1").text)
     assert "accept" in buttons(console)
+
+
+def test_a_grid_worker_registers_a_resident_and_checks_people_in_at_the_door(console, api):
+    venue = api.post("/api/venues", json={"community": "浚河社区", "name": "浚河社区综合文化服务中心",
+                                          "kind": "cultural_centre", "address": "新宇巷1号"})
+    assert venue.status_code == 201, venue.text
+    starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=30)
+    activity = api.post("/api/activities", json={
+        "title": "一刻钟宣讲:反对浪费·提倡光盘", "theme": "anti_waste", "organiser": "浚河社区",
+        "community": "浚河社区", "venue_id": venue.json()["id"], "capacity": 20,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat()})
+    assert activity.status_code == 201, activity.text
+    activity_id = activity.json()["activity_id"]
+    assert api.post(f"/api/activities/{activity_id}/publish", json={}).status_code == 200
+    assert api.post("/api/accounts", json={
+        "username": "wangge2", "password": "pass-word-1", "name": "王网格", "role": "grid_worker",
+        "community": "浚河社区"}).status_code == 201
+
+    console.set_window_size(390, 844)                 # at the door, on a phone
+    sign_in(console, "wangge2", "pass-word-1")
+    go(console, f"/activities/{activity_id}/registrations")
+    wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, '[data-op="activities.register"]')).click()
+    dialog = sheet(console)
+    field(dialog, "name").send_keys("胡明英")
+    field(dialog, "phone").send_keys("13900001111")
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    row = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, "table.data tbody tr"))
+    code = row.find_element(By.CSS_SELECTOR, 'td[data-label="签到码"]').text.strip()
+    assert len(code) == 6 and code.isdigit()
+    assert "139****1111" in row.text                  # only the masked phone is shown
+
+    console.find_element(By.LINK_TEXT, "现场签到").click()
+    form = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, "form.checkin-code"))
+    field(form, "code").send_keys(code)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(console, lambda d: "胡明英 签到成功" in d.find_element(By.CSS_SELECTOR, ".checkin-result").text)
+    # The same code again is refused, in the words the service uses.
+    field(form, "code").send_keys(code)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    refusal = wait_for(console, lambda d: form.find_element(By.CSS_SELECTOR, ".form-error:not([hidden])"))
+    assert "已于" in refusal.text and "签到" in refusal.text
+    assert console.find_element(By.CSS_SELECTOR, ".checkin-result").text == ""
+    # Someone without a code comes in as a walk-in.
+    walk_in = console.find_elements(By.CSS_SELECTOR, "main form")[1]
+    field(walk_in, "name").send_keys("张清松")
+    walk_in.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(console, lambda d: "张清松 签到成功" in d.find_element(By.CSS_SELECTOR, ".checkin-result").text)
+
+    checked = api.get(f"/api/activities/{activity_id}").json()["check_in"]
+    assert checked["checked_in"] == 2 and checked["walk_ins"] == 1

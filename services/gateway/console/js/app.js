@@ -2,8 +2,8 @@
 // menu for their role and hand the page to the router.
 
 import { onSignedOut } from "./api.js";
-import { hasPath, loadCatalog } from "./catalog.js";
-import { h, mount } from "./dom.js";
+import { allOperations, loadCatalog } from "./catalog.js";
+import { h, mount, officeToday } from "./dom.js";
 import { href, navigate, renderCurrent, route, start, beforeRender } from "./router.js";
 import { may, roleName } from "./roles.js";
 import { account, forget, restore, signOut } from "./session.js";
@@ -50,9 +50,9 @@ const MENU = [
     { path: "/employer-notifications", label: "待告知单位", op: "employer_notifications.list" },
   ] },
   { group: "统计报表", items: [
-    // The reports page is built later; until then the menu links to the API's own route,
-    // and only if the route table has one.
-    { external: "/api/reports", label: "报表", visible: () => hasPath("/api/reports") },
+    // A reports page is planned separately; until it exists the menu links to the API's
+    // report download (this year), and only if the route table has a route under /api/reports.
+    { external: () => reportHref(), label: "工作报表(本年度,Excel)", visible: () => Boolean(reportOp()) },
   ] },
   { group: "系统管理", items: [
     { path: "/admin/accounts", label: "账号管理", op: "accounts.list" },
@@ -68,6 +68,17 @@ const MENU = [
 
 export const DASHBOARD_OPS = ["work_orders.statistics", "activities.statistics",
   "volunteers.statistics", "jobs.statistics"];
+
+function reportOp() {
+  return allOperations().find((op) => op.method === "GET" && op.path.startsWith("/api/reports")
+    && !op.path.includes("{") && may(op.id)) || null;
+}
+
+function reportHref() {
+  const op = reportOp();
+  const wantsPeriod = op.query.some((p) => p.name === "period");
+  return op.path + (wantsPeriod ? `?period=${officeToday().slice(0, 4)}` : "");
+}
 
 function visible(item) {
   return item.visible ? item.visible() : may(item.op);
@@ -98,7 +109,7 @@ function drawChrome() {
     const items = group.items.filter(visible);
     if (!items.length) return null;
     return [h("h4", {}, group.group), items.map((item) => item.external
-      ? h("a", { href: item.external, target: "_blank", rel: "noopener" }, item.label)
+      ? h("a", { href: item.external(), target: "_blank", rel: "noopener", download: "" }, item.label)
       : h("a", { href: href(item.path), dataset: { path: item.path } }, item.label))];
   }));
   mount(who,

@@ -40,7 +40,8 @@ const FIELDS = {
   skill_match: "技能要求", community_only: "仅限本社区", place: "地点", shift_id: "岗位编号",
   volunteer_ids: "志愿者编号", hours: "时长(小时)", at: "时间", date: "服务日期", content: "服务内容",
   open_for_sign_up: "可报名", work_order_number: "工单号", from_date: "起始日期", to_date: "截止日期",
-  issuer: "出具单位", source_kind: "来源", limit: "条数",
+  issuer: "出具单位", source_kind: "来源", limit: "条数", entry_id: "服务记录编号",
+  check_in_at: "签到时间", check_out_at: "签退时间",
   // jobs
   employer_id: "用工单位编号", sector: "行业", size: "规模", contact: "联系人", credit_code: "统一社会信用代码",
   employees: "员工人数", visited_on: "走访日期", visitor_name: "走访人", findings: "走访情况",

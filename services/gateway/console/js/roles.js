@@ -84,6 +84,7 @@ grant([...STAFF, ...SELF], `volunteers.update volunteers.withdraw volunteers.rev
   shifts.sign_up shifts.withdraw_sign_up shifts.check_in shifts.check_out
   shifts.record_follow_up_visit shifts.record_placement_visit`);
 grant([...ADMIN, ...SELF], "shifts.open corrections.request");
+grant(["street_admin", "community_staff", "viewer"], "reports.office");
 
 /** May the signed-in person use this operation (and does it exist at all)? */
 export function may(id) {

@@ -43,7 +43,11 @@ export async function listPage(main, ctx, config) {
   const community = limitedCommunity(me);
   const filterOptions = config.filters || {};
   const omit = ["page", "page_size", ...(filterOptions.omit || []), ...Object.keys(config.fixed || {})];
-  if (community) omit.push("community");   // the API keeps them to their own community anyway
+  // Filters the API sets itself for a limited account are not offered: their own community,
+  // department or volunteer record.
+  if (community) omit.push("community");
+  if (me?.role === "department") omit.push("department_code");
+  if (me?.role === "volunteer") omit.push("volunteer_id");
   const specs = fieldsFromSchema(querySchema(op), { ...filterOptions, omit })
     .map((s) => ({ ...s, required: false }));
   const values = queryValues(ctx.query, specs);

@@ -255,7 +255,10 @@ export function registerVolunteerPages(route, guarded) {
     get: "corrections.get",
     heading: (c) => `时长更正 ${c.id}`,
     create: { op: "corrections.request", label: "申请更正",
-      form: { hints: selfHints(), transform: withSelf, labels: { hours: "更正后的时长(小时)" } } },
+      // A function: who is signed in is known only when the form opens.
+      form: () => ({ hints: selfHints(), transform: withSelf, labels: { hours: "更正后的时长(小时)",
+        entry_id: "服务记录编号(与岗位编号二选一)", check_in_at: "更正后的签到时间",
+        check_out_at: "更正后的签退时间" } }) },
     extras: (c, redraw) => (c.state === "requested" ? [
       stepButton("批准", "corrections.approve", { correction_id: c.id }, {}, redraw),
       stepButton("驳回", "corrections.reject", { correction_id: c.id }, { labels: { reason: "驳回理由" } }, redraw),
