@@ -120,11 +120,14 @@ class MongoStore(DependencyProvider):
         self.relay = OutboxRelay(self.db, config["AMQP_URI"], name=f"{service_name}-relay",
                                  poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
                                  gather=float(config.get("OUTBOX_GATHER_SECONDS", 0.02)))
-
-    def start(self):
+        # Here and not in start(): nameko starts all extensions at once, so consumers would
+        # begin handling a waiting backlog before the unique indexes and reference data exist.
+        # Every setup() has finished before any extension starts.
         ensure_indexes(self.db, {**self.indexes, **OUTBOX_INDEXES, **INBOX_INDEXES})
         if self.seed is not None:
             self.seed(self.db)
+
+    def start(self):
         self.relay.start(self.container.spawn_managed_thread)
 
     def stop(self):
