@@ -167,11 +167,13 @@ class RepairRepository:
                                {"alley": {"$regex": pattern}}]
         return criteria
 
-    def overdue(self, at: datetime, limit: int) -> list[domain.WorkOrder]:
+    def overdue(self, at: datetime, limit: int) -> list[str]:
+        """Numbers only: each order is loaded in its own transaction, so that one that cannot
+        be read does not hide the others."""
         cursor = self.orders.find({"state": {"$in": list(domain.UNDER_WAY)},
-                                   "due_at": {"$lt": at}, "overdue_escalated": {"$ne": True}}
-                                  ).sort("due_at", ASCENDING).limit(limit)
-        return [from_document(d) for d in cursor]
+                                   "due_at": {"$lt": at}, "overdue_escalated": {"$ne": True}},
+                                  {"_id": 1}).sort("due_at", ASCENDING).limit(limit)
+        return [d["_id"] for d in cursor]
 
     def duplicate_candidates(self, report: dict, exclude: str | None = None):
         base = {"category": report["category"], "state": {"$in": list(domain.OPEN)}}

@@ -5,6 +5,7 @@ storage in `repository`. Every change runs in one transaction with the events it
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -22,6 +23,8 @@ from shared.messaging import handle_event, rpc
 from shared.personal_data import PersonalData, mask_email, mask_phone, record_reveal
 from shared.schemas import ActorSchema, load, month_range, page_of
 from shared.storage import MongoStore
+
+log = logging.getLogger(__name__)
 
 SYSTEM = {"id": "repair", "name": "系统", "role": "system", "community": None}
 ESCALATION_INTERVAL_SECONDS = 60
@@ -228,11 +231,14 @@ class RepairService:
     def escalate_overdue_work_orders(self):
         at = clock.now()
         escalated = []
-        for order in self.repository.overdue(at, limit=200):
+        for number in self.repository.overdue(at, limit=200):
             def escalate(order, who, at, tx):
                 if order.needs_escalation(at):  # another process may have got there first
                     order.escalate(who, at, "超过办理时限,系统自动督办", automatic=True)
-            escalated.append(self._change(order.number, SYSTEM, escalate)["number"])
+            try:
+                escalated.append(self._change(number, SYSTEM, escalate)["number"])
+            except Exception:  # one bad order must not hold up the rest; the next tick retries
+                log.exception("could not escalate work order %s", number)
         return escalated
 
     @rpc
