@@ -593,8 +593,8 @@ class VolunteerRepository:
         self.db[TEAMS].update_one({"_id": team["code"]}, {"$set": fields}, upsert=True,
                                   session=tx.session)
 
-    def team(self, code: str) -> dict:
-        doc = self.db[TEAMS].find_one({"_id": code})
+    def team(self, code: str, session=None) -> dict:
+        doc = self.db[TEAMS].find_one({"_id": code}, session=session)
         if doc is None:
             raise team_not_found(code)
         return _team(doc)

@@ -272,8 +272,21 @@ class VolunteerService:
         actor = load(ActorSchema(), actor)
         team = load(schemas.Team(), team)
         domain.require_manager(actor, team["community"], "维护志愿服务队")
-        self.store.transaction(lambda tx: self.repository.save_team(tx, team))
-        return self.repository.team(team["code"])
+        repository = self.repository
+
+        def save(tx):
+            # A team that exists is changed only by those who may manage it where it is now:
+            # naming your own community does not take over another community's team.
+            try:
+                existing = repository.team(team["code"], tx.session)
+            except NotFound:
+                existing = None
+            if existing is not None:
+                domain.require_manager(actor, existing["community"], "修改志愿服务队")
+            repository.save_team(tx, team)
+
+        self.store.transaction(save)
+        return repository.team(team["code"])
 
     @rpc
     def list_skills(self):
