@@ -532,3 +532,359 @@ def present_series(series: dict, activities: list) -> dict:
             "activities": [{**activity_summary(a),
                             "registered": a.registered_count, "attendance": a.attendance}
                            for a in activities]}
+
+
+# --- the shapes of results, for the API's documentation (the gateway's tests check real
+# answers against them) ------------------------------------------------------------------
+
+def _text():
+    return fields.String(required=True)
+
+
+def _optional_text():
+    return fields.String(required=True, allow_none=True)
+
+
+def _maybe(schema):
+    return fields.Nested(schema, required=True, allow_none=True)
+
+
+def _list_of(schema):
+    return fields.List(fields.Nested(schema), required=True)
+
+
+class _Coded(Schema):
+    code = _text()
+    name = _text()
+
+
+class _Named(Schema):
+    action = _text()
+    name = _text()
+
+
+class _ActorRef(Schema):
+    id = _optional_text()
+    name = _optional_text()
+    role = _optional_text()
+
+
+class _HistoryEntry(Schema):
+    action = _text()
+    action_name = _text()
+    from_state = _optional_text()
+    to_state = _text()
+    actor = fields.Nested(_ActorRef, required=True)
+    at = _text()
+    note = _optional_text()
+    details = fields.Dict(required=True)
+
+
+class _VenueRef(Schema):
+    id = _text()
+    name = _text()
+    address = _optional_text()
+
+
+class _RoomRef(Schema):
+    id = _text()
+    name = _text()
+    kind = _text()
+
+
+class _SlotsView(Schema):
+    count = fields.Integer(required=True)
+    skills = fields.List(fields.String(), required=True)
+
+
+class _SourceRef(Schema):
+    service = _text()
+    ref = _text()
+
+
+class _FeaturedView(Schema):
+    exemplar_id = _text()
+    name = _text()
+    category = _text()
+    category_name = _text()
+    title = _text()
+    form = _text()
+    form_name = _text()
+    note = _optional_text()
+
+
+class _RegistrationFigures(Schema):
+    open = fields.Boolean(required=True)
+    capacity = fields.Integer(required=True, allow_none=True)
+    registered = fields.Integer(required=True)
+    waitlisted = fields.Integer(required=True)
+    places_left = fields.Integer(required=True, allow_none=True)
+
+
+class _CheckInFigures(Schema):
+    open = fields.Boolean(required=True)
+    checked_in = fields.Integer(required=True)
+    walk_ins = fields.Integer(required=True)
+    volunteers = fields.Integer(required=True)
+
+
+class _Imported(Schema):
+    by = fields.Nested(_ActorRef, required=True)
+    at = _text()
+    reason = _text()
+
+
+class ActivityView(Schema):
+    activity_id = _text()
+    title = _text()
+    theme = fields.String(required=True, validate=_one_of(domain.THEMES))
+    theme_name = _text()
+    festival = _optional_text()
+    festival_name = _optional_text()
+    description = _text()
+    target_groups = _list_of(_Coded)
+    organiser = _text()
+    community = _text()
+    venue = _maybe(_VenueRef)
+    room = _maybe(_RoomRef)
+    place = _optional_text()
+    place_capacity = fields.Integer(required=True, allow_none=True)
+    starts_at = _optional_text()
+    ends_at = _optional_text()
+    capacity = fields.Integer(required=True, allow_none=True)
+    volunteer_slots = fields.Nested(_SlotsView, required=True)
+    series_id = _optional_text()
+    source_ref = _maybe(_SourceRef)
+    preferred_date = _optional_text()
+    featured_exemplars = _list_of(_FeaturedView)
+    state = fields.String(required=True, validate=_one_of(domain.STATES))
+    state_name = _text()
+    registration = fields.Nested(_RegistrationFigures, required=True)
+    check_in = fields.Nested(_CheckInFigures, required=True)
+    attendance = fields.Integer(required=True, allow_none=True)
+    hours = fields.Float(required=True, allow_none=True)
+    minutes = _optional_text()
+    photo_urls = fields.List(fields.String(), required=True)
+    cancel_reason = _optional_text()
+    created_at = _text()
+    created_by = fields.Nested(_ActorRef, required=True)
+    published_at = _optional_text()
+    started_at = _optional_text()
+    finished_at = _optional_text()
+    cancelled_at = _optional_text()
+    updated_at = _optional_text()
+    imported = _maybe(_Imported)
+    history = _list_of(_HistoryEntry)
+    allowed_actions = _list_of(_Named)
+    version = fields.Integer(required=True)
+
+
+class _ActivitySummary(Schema):
+    activity_id = _text()
+    title = _text()
+    community = _text()
+    state = _text()
+    state_name = _text()
+    place = _optional_text()
+    starts_at = _optional_text()
+    ends_at = _optional_text()
+
+
+class _SeriesActivity(_ActivitySummary):
+    registered = fields.Integer(required=True)
+    attendance = fields.Integer(required=True, allow_none=True)
+
+
+class _RecurrenceView(Schema):
+    start_date = _text()
+    start_time = _text()
+    end_time = _text()
+    weekdays = fields.List(fields.Integer(), required=True)
+    interval_weeks = fields.Integer(required=True)
+    count = fields.Integer(required=True, allow_none=True)
+    until = _optional_text()
+    exclude_dates = fields.List(fields.String(), required=True)
+
+
+class SeriesView(Schema):
+    series_id = _text()
+    title = _text()
+    community = _text()
+    recurrence = fields.Nested(_RecurrenceView, required=True)
+    created_at = _text()
+    created_by = fields.Nested(_ActorRef, required=True)
+    activities = _list_of(_SeriesActivity)
+
+
+class RegistrationView(Schema):
+    registration_id = _text()
+    activity_id = _text()
+    activity = _maybe(_ActivitySummary)
+    name = _text()
+    phone_masked = _optional_text()
+    role = _text()
+    role_name = _text()
+    volunteer_id = _optional_text()
+    note = _optional_text()
+    status = fields.String(required=True, validate=_one_of(domain.REGISTRATION_STATUS_NAMES))
+    status_name = _text()
+    waitlist_position = fields.Integer(required=True, allow_none=True)
+    code = _text()
+    walk_in = fields.Boolean(required=True)
+    registered_at = _text()
+    registered_by = fields.Nested(_ActorRef, required=True)
+    waitlisted_at = _optional_text()
+    promoted_at = _optional_text()
+    cancelled_at = _optional_text()
+    cancel_reason = _optional_text()
+    checked_in_at = _optional_text()
+    checked_in_by = _maybe(_ActorRef)
+
+
+class ContactView(Schema):
+    name = _text()
+    phone = _optional_text()
+
+
+class _ReviewView(Schema):
+    decision = _text()
+    comment = _optional_text()
+    by = fields.Nested(_ActorRef, required=True)
+    at = _text()
+
+
+class _ProposalView(Schema):
+    at = _text()
+    reason = _text()
+    total_hours = fields.Float(required=True)
+    star_level = fields.Integer(required=True)
+    commendations = fields.Integer(required=True)
+
+
+class ExemplarView(Schema):
+    exemplar_id = _text()
+    name = _text()
+    category = fields.String(required=True, validate=_one_of(exemplars.CATEGORIES))
+    category_name = _text()
+    community = _text()
+    title = _text()
+    story = _text()
+    photo_urls = fields.List(fields.String(), required=True)
+    year = fields.Integer(required=True, allow_none=True)
+    volunteer_id = _optional_text()
+    source_ref = _maybe(_SourceRef)
+    state = fields.String(required=True, validate=_one_of(exemplars.STATES))
+    state_name = _text()
+    review = _maybe(_ReviewView)
+    proposals = _list_of(_ProposalView)
+    nominated_at = _text()
+    nominated_by = fields.Nested(_ActorRef, required=True)
+    published_at = _optional_text()
+    withdrawn_at = _optional_text()
+    withdraw_reason = _optional_text()
+    updated_at = _optional_text()
+    history = _list_of(_HistoryEntry)
+    allowed_actions = _list_of(_Named)
+    version = fields.Integer(required=True)
+
+
+class _FeaturedAt(_ActivitySummary):
+    forms = fields.List(fields.String(), required=True)
+
+
+class ExemplarDetailView(ExemplarView):
+    featured_at = _list_of(_FeaturedAt)
+
+
+class _OpeningHoursView(Schema):
+    weekdays = fields.List(fields.Integer(), required=True)
+    opens = _text()
+    closes = _text()
+
+
+class RoomView(Schema):
+    id = _text()
+    venue_id = _text()
+    community = _optional_text()
+    name = _text()
+    kind = _text()
+    kind_name = _text()
+    capacity = fields.Integer(required=True, allow_none=True)
+    opening_hours = _list_of(_OpeningHoursView)
+    active = fields.Boolean(required=True)
+
+
+class VenueView(Schema):
+    id = _text()
+    community = _optional_text()
+    name = _text()
+    kind = _text()
+    kind_name = _text()
+    address = _optional_text()
+    capacity = fields.Integer(required=True, allow_none=True)
+    opening_hours = _list_of(_OpeningHoursView)
+    active = fields.Boolean(required=True)
+    rooms = _list_of(RoomView)
+
+
+class BookingView(Schema):
+    activity_id = _text()
+    title = _text()
+    community = _text()
+    venue_id = _text()
+    room_id = _optional_text()
+    place = _text()
+    starts_at = _text()
+    ends_at = _text()
+
+
+class ReferenceDataView(Schema):
+    themes = _list_of(_Coded)
+    festivals = _list_of(_Coded)
+    target_groups = _list_of(_Coded)
+    venue_kinds = _list_of(_Coded)
+    room_kinds = _list_of(_Coded)
+    exemplar_categories = _list_of(_Coded)
+    feature_forms = _list_of(_Coded)
+    volunteer_skills = _list_of(_Coded)
+    activity_states = _list_of(_Coded)
+    registration_statuses = _list_of(_Coded)
+    exemplar_states = _list_of(_Coded)
+
+
+class _Figures(Schema):
+    published = fields.Integer(required=True)
+    held = fields.Integer(required=True)
+    cancelled = fields.Integer(required=True)
+    attendance = fields.Integer(required=True)
+    walk_ins = fields.Integer(required=True)
+    registered = fields.Integer(required=True)
+    no_shows = fields.Integer(required=True)
+    volunteers = fields.Integer(required=True)
+    volunteer_hours = fields.Float(required=True)
+    hours = fields.Float(required=True)
+    average_attendance = fields.Float(required=True, allow_none=True)
+    show_up_rate = fields.Float(required=True, allow_none=True)
+
+
+class _Group(_Figures):
+    """A group carries the keys it is grouped by (and their names)."""
+    month = fields.String()
+    community = fields.String(allow_none=True)
+    venue_id = fields.String(allow_none=True)
+    venue_name = fields.String(allow_none=True)
+    theme = fields.String(allow_none=True)
+    theme_name = fields.String(allow_none=True)
+    festival = fields.String(allow_none=True)
+    festival_name = fields.String(allow_none=True)
+
+
+class _Period(Schema):
+    from_month = _optional_text()
+    to_month = _optional_text()
+
+
+class StatisticsView(Schema):
+    period = fields.Nested(_Period, required=True)
+    totals = fields.Nested(_Figures, required=True)
+    groups = fields.List(fields.Nested(_Group))

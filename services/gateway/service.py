@@ -12,7 +12,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from services.gateway import openapi
+from services.gateway import openapi, public
 from services.gateway.api import Api, json_response
 from services.gateway.auth import INDEXES, Auth
 from services.gateway.open311_http import Open311
@@ -59,6 +59,16 @@ class GatewayService:
     @http("GET,POST", "/open311/v2/<everything:path>")
     def open311(self, request, path):
         return Open311(self).handle(request, path)
+
+    @http("GET", "/public/screens/<name>")
+    def public_screen(self, request, name):
+        """A community's electronic screen: the page, or its feed as `<community>.json`."""
+        return public.screen(self, request, name)
+
+    @http("GET", "/public/certificates/<name>")
+    def public_certificate(self, request, name):
+        """Verify a 志愿服务记录证明 by number: the printable page, or `<number>.json`."""
+        return public.certificate(self, request, name)
 
     @http("GET", "/openapi.json")
     def openapi_document(self, request):

@@ -680,3 +680,540 @@ def present_notification(doc: dict) -> dict:
         "work_order_number": doc["work_order_number"], "created_at": iso(doc["created_at"]),
         "read_at": iso(doc.get("read_at")), "read_by": doc.get("read_by"),
     }
+
+
+# --- the shapes of results, for the API's documentation (the gateway's tests check real
+# answers against them) ------------------------------------------------------------------
+
+def _text():
+    return fields.String(required=True)
+
+
+def _optional_text():
+    return fields.String(required=True, allow_none=True)
+
+
+def _maybe(schema):
+    return fields.Nested(schema, required=True, allow_none=True)
+
+
+def _list_of(schema):
+    return fields.List(fields.Nested(schema), required=True)
+
+
+class _Coded(Schema):
+    code = _text()
+    name = _text()
+
+
+class _Named(Schema):
+    action = _text()
+    name = _text()
+
+
+class _ActorRef(Schema):
+    id = _optional_text()
+    name = _optional_text()
+    role = _optional_text()
+
+
+class _HistoryEntry(Schema):
+    action = _text()
+    action_name = _text()
+    from_state = _optional_text()
+    to_state = _optional_text()    # records without states (employers) have none
+    actor = fields.Nested(_ActorRef, required=True)
+    at = _text()
+    note = _optional_text()
+    details = fields.Dict(required=True)
+
+
+class _WindowView(Schema):
+    days = fields.List(fields.Integer(), required=True)
+    start = _text()
+    end = _text()
+
+
+class _ContactView(Schema):
+    name = _text()
+    phone_masked = _text()
+
+
+class EmployerView(Schema):
+    employer_id = _text()
+    name = _text()
+    community = _text()
+    address = _text()
+    alley = _optional_text()
+    location = _maybe(LocationSchema)
+    sector = fields.String(required=True, validate=validate.OneOf(domain.SECTORS))
+    sector_name = _text()
+    size = fields.String(required=True, validate=validate.OneOf(domain.EMPLOYER_SIZES))
+    size_name = _text()
+    contact = fields.Nested(_ContactView, required=True)
+    credit_code = _optional_text()
+    employees = fields.Integer(required=True, allow_none=True)
+    note = _optional_text()
+    active = fields.Boolean(required=True)
+    visits = fields.Integer(required=True)
+    last_visited_on = _optional_text()
+    created_at = _text()
+    updated_at = _text()
+    version = fields.Integer(required=True)
+
+
+class _DeliveryView(Schema):
+    """The fields after `kind_name` are those of the delivery's kind."""
+    delivery_id = _text()
+    kind = fields.String(required=True, validate=validate.OneOf(domain.DELIVERY_KINDS))
+    kind_name = _text()
+    note = _optional_text()
+    policy_name = fields.String()
+    topic = fields.String()
+    expected_participants = fields.Integer()
+    preferred_date = fields.String(allow_none=True)
+    request_activity = fields.Boolean()
+    request_id = fields.String()
+    openings_collected = fields.Integer(allow_none=True)
+    service_name = fields.String()
+
+
+class _ProblemView(Schema):
+    problem_id = _text()
+    category = _text()
+    category_name = _text()
+    description = _text()
+    address = _text()
+    alley = _optional_text()
+    location = _maybe(LocationSchema)
+    state = fields.String(required=True, validate=validate.OneOf(domain.PROBLEM_STATES))
+    state_name = _text()
+    work_order_number = _optional_text()
+    resolution = _optional_text()
+    end_reason = fields.String(allow_none=True)    # once the problem is closed
+    reported_at = _text()
+    closed_at = _optional_text()
+
+
+class _FollowUpActionView(Schema):
+    action_id = _text()
+    description = _text()
+    due_on = _optional_text()
+    owner = _optional_text()
+    done = fields.Boolean(required=True)
+    done_at = _optional_text()
+    done_note = _optional_text()
+    done_by = fields.Nested(_ActorRef)               # once done
+
+
+class VisitView(Schema):
+    visit_id = _text()
+    employer_id = _text()
+    employer_name = _text()
+    community = _text()
+    visited_on = _text()
+    visitor_name = _text()
+    findings = _text()
+    deliveries = _list_of(_DeliveryView)
+    problems = _list_of(_ProblemView)
+    follow_up_actions = _list_of(_FollowUpActionView)
+    recorded_by = fields.Nested(_ActorRef, required=True)
+    recorded_at = _text()
+    updated_at = _text()
+    history = _list_of(_HistoryEntry)
+    version = fields.Integer(required=True)
+
+
+class _SalaryView(Schema):
+    min = fields.Float(required=True)
+    max = fields.Float(required=True, allow_none=True)
+    unit = fields.String(required=True, validate=validate.OneOf(domain.SALARY_UNITS))
+    piece_rate = fields.Boolean(required=True)
+
+
+class _PayRange(Schema):
+    min = fields.Integer(required=True)
+    max = fields.Integer(required=True)
+
+
+class JobPostingView(Schema):
+    posting_id = _text()
+    title = _text()
+    description = _text()
+    employer_id = _text()
+    employer_name = _text()
+    community = _text()
+    address = _text()
+    location = _maybe(LocationSchema)
+    employment_type = fields.String(required=True,
+                                    validate=validate.OneOf(domain.EMPLOYMENT_TYPES))
+    employment_type_name = _text()
+    work_schedule = _list_of(_WindowView)
+    work_schedule_text = _text()
+    hours_flexible = fields.Boolean(required=True)
+    work_hours = _optional_text()
+    salary = _maybe(_SalaryView)
+    salary_text = _text()
+    monthly_pay_estimate = _maybe(_PayRange)
+    openings = fields.Integer(required=True)
+    filled = fields.Integer(required=True)
+    openings_left = fields.Integer(required=True)
+    valid_through = _text()
+    skills = fields.List(fields.String(), required=True)
+    requirements = _optional_text()
+    public_contact = _optional_text()
+    visit_id = _optional_text()
+    summary = _text()
+    state = fields.String(required=True, validate=validate.OneOf(domain.POSTING_STATES))
+    state_name = _text()
+    posted_at = _text()
+    closed_at = _optional_text()
+    close_reason = _optional_text()
+    updated_at = _text()
+    history = _list_of(_HistoryEntry)
+    allowed_actions = _list_of(_Named)
+    version = fields.Integer(required=True)
+
+
+def _ld(key: str, field: fields.Field) -> fields.Field:
+    """A JSON-LD property ("@type") under its own name."""
+    field.data_key = key
+    return field
+
+
+class _LdIdentifier(Schema):
+    type_ = _ld("@type", _text())
+    name = _text()
+    value = _text()
+
+
+class _LdOrganization(Schema):
+    type_ = _ld("@type", _text())
+    name = _text()
+
+
+class _LdAddress(Schema):
+    type_ = _ld("@type", _text())
+    streetAddress = _text()
+    addressLocality = _text()
+    addressCountry = _text()
+
+
+class _LdGeo(Schema):
+    type_ = _ld("@type", _text())
+    latitude = fields.Float(required=True)
+    longitude = fields.Float(required=True)
+
+
+class _LdPlace(Schema):
+    type_ = _ld("@type", _text())
+    address = fields.Nested(_LdAddress, required=True)
+    geo = fields.Nested(_LdGeo)                      # when the posting has a location
+
+
+class _LdValue(Schema):
+    type_ = _ld("@type", _text())
+    unitText = _text()
+    minValue = fields.Float(required=True)
+    maxValue = fields.Float()
+
+
+class _LdSalary(Schema):
+    type_ = _ld("@type", _text())
+    currency = _text()
+    value = fields.Nested(_LdValue, required=True)
+
+
+class SchemaOrgJobPostingView(Schema):
+    """schema.org JobPosting as JSON-LD; optional properties appear only with a value."""
+    context = _ld("@context", _text())
+    type_ = _ld("@type", _text())
+    identifier = fields.Nested(_LdIdentifier, required=True)
+    title = _text()
+    description = _text()
+    datePosted = _text()
+    validThrough = _text()
+    employmentType = _text()
+    hiringOrganization = fields.Nested(_LdOrganization, required=True)
+    jobLocation = fields.Nested(_LdPlace, required=True)
+    workHours = _text()
+    totalJobOpenings = fields.Integer(required=True)
+    skills = fields.String()
+    qualifications = fields.String()
+    baseSalary = fields.Nested(_LdSalary)
+
+
+class JobSeekerView(Schema):
+    seeker_id = _text()
+    name = _text()
+    community = _text()
+    phone_masked = _text()
+    id_number_masked = _optional_text()
+    address = _optional_text()
+    home_location = _maybe(LocationSchema)
+    skills = fields.List(fields.String(), required=True)
+    available_hours = _list_of(_WindowView)
+    available_hours_text = _text()
+    max_distance_km = fields.Float(required=True, allow_none=True)
+    expected_monthly_pay = fields.Integer(required=True, allow_none=True)
+    employment_types = fields.List(fields.String(), required=True)
+    resident_id = _optional_text()
+    birth_year = fields.Integer(required=True, allow_none=True)
+    note = _optional_text()
+    state = fields.String(required=True, validate=validate.OneOf(domain.SEEKER_STATES))
+    state_name = _text()
+    consent_at = _text()
+    registered_at = _text()
+    updated_at = _text()
+    history = _list_of(_HistoryEntry)
+    allowed_actions = _list_of(_Named)
+    version = fields.Integer(required=True)
+
+
+class EmployerContactView(Schema):
+    name = _text()
+    phone = _text()
+
+
+class SeekerContactView(Schema):
+    name = _text()
+    phone = _text()
+    id_number = _optional_text()
+
+
+class _Aspect(Schema):
+    aspect = _text()
+    name = _text()
+    fit = fields.Float(required=True)
+    weight = fields.Integer(required=True)
+    text = _text()
+    good = fields.Boolean(required=True)
+
+
+class _MatchView(Schema):
+    score = fields.Float(required=True)
+    reasons = fields.List(fields.String(), required=True)
+    aspects = _list_of(_Aspect)
+    distance_km = fields.Float(required=True, allow_none=True)
+    application_id = _optional_text()
+
+
+class _PostingBrief(Schema):
+    posting_id = _text()
+    title = _text()
+    employer_id = _text()
+    employer_name = _text()
+    community = _text()
+    address = _text()
+    employment_type_name = _text()
+    hours_flexible = fields.Boolean(required=True)
+    work_schedule_text = _text()
+    salary_text = _text()
+    monthly_pay_estimate = _maybe(_PayRange)
+    openings_left = fields.Integer(required=True)
+    skills = fields.List(fields.String(), required=True)
+    valid_through = _text()
+    summary = _text()
+
+
+class _SeekerBrief(Schema):
+    seeker_id = _text()
+    name = _text()
+    community = _text()
+    phone_masked = _text()
+    skills = fields.List(fields.String(), required=True)
+    available_hours_text = _text()
+    max_distance_km = fields.Float(required=True, allow_none=True)
+    expected_monthly_pay = fields.Integer(required=True, allow_none=True)
+
+
+class PostingMatchView(_MatchView):
+    posting = fields.Nested(_PostingBrief, required=True)
+
+
+class SeekerMatchView(_MatchView):
+    seeker = fields.Nested(_SeekerBrief, required=True)
+
+
+class _InterviewView(Schema):
+    scheduled_at = _text()
+    place = _text()
+    note = _optional_text()
+    result = _optional_text()
+    result_name = _optional_text()
+    result_note = _optional_text()
+    recorded_at = _optional_text()
+
+
+class ApplicationView(Schema):
+    application_id = _text()
+    posting_id = _text()
+    title = _text()
+    seeker_id = _text()
+    seeker_name = _text()
+    employer_id = _text()
+    employer_name = _text()
+    community = _text()
+    channel = fields.String(required=True, validate=validate.OneOf(
+        domain.APPLICATION_CHANNELS))
+    channel_name = _text()
+    note = _optional_text()
+    state = fields.String(required=True, validate=validate.OneOf(domain.APPLICATION_STATES))
+    state_name = _text()
+    interviews = _list_of(_InterviewView)
+    placement_id = _optional_text()
+    outcome_reason = _optional_text()
+    applied_at = _text()
+    updated_at = _text()
+    history = _list_of(_HistoryEntry)
+    allowed_actions = _list_of(_Named)
+    version = fields.Integer(required=True)
+
+
+class _FollowUpView(Schema):
+    follow_up_id = _text()
+    month = fields.Integer(required=True)
+    due_on = _text()
+    state = fields.String(required=True, validate=validate.OneOf(domain.FOLLOW_UP_STATES))
+    state_name = _text()
+    result = _optional_text()
+    result_name = _optional_text()
+    note = _optional_text()
+    recorded_at = _optional_text()
+    by = _maybe(_ActorRef)
+    announced_at = _optional_text()
+
+
+class PlacementView(Schema):
+    placement_id = _text()
+    application_id = _text()
+    posting_id = _text()
+    title = _text()
+    seeker_id = _text()
+    seeker_name = _text()
+    employer_id = _text()
+    employer_name = _text()
+    employer_address = _text()
+    community = _text()
+    started_on = _text()
+    monthly_pay = fields.Integer(required=True, allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(domain.PLACEMENT_STATES))
+    state_name = _text()
+    stable_on = _optional_text()
+    ended_on = _optional_text()
+    end_reason = _optional_text()
+    follow_ups = _list_of(_FollowUpView)
+    created_at = _text()
+    updated_at = _text()
+    history = _list_of(_HistoryEntry)
+    allowed_actions = _list_of(_Named)
+    version = fields.Integer(required=True)
+
+
+class _ReaderRef(Schema):
+    id = _optional_text()
+    name = _optional_text()
+
+
+class NotificationView(Schema):
+    notification_id = _text()
+    employer_id = _text()
+    employer_name = _text()
+    community = _text()
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ["problem_resolved", "problem_ended"]))
+    title = _text()
+    body = _text()
+    visit_id = _text()
+    problem_id = _text()
+    work_order_number = _text()
+    created_at = _text()
+    read_at = _optional_text()
+    read_by = _maybe(_ReaderRef)
+
+
+class _DeliveryCount(Schema):
+    name = _text()
+    count = fields.Integer(required=True)
+
+
+class _Deliveries(Schema):
+    policy = fields.Nested(_DeliveryCount, required=True)
+    training = fields.Nested(_DeliveryCount, required=True)
+    job = fields.Nested(_DeliveryCount, required=True)
+    service = fields.Nested(_DeliveryCount, required=True)
+
+
+class _PostingsClosed(Schema):
+    filled = fields.Integer(required=True)
+    expired = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+
+
+class _PlacementOutcomes(Schema):
+    active = fields.Integer(required=True)
+    stable = fields.Integer(required=True)
+    ended = fields.Integer(required=True)
+
+
+class _Figures(Schema):
+    visits = fields.Integer(required=True)
+    deliveries = fields.Nested(_Deliveries, required=True)
+    deliveries_total = fields.Integer(required=True)
+    problems_reported = fields.Integer(required=True)
+    problems_resolved = fields.Integer(required=True)
+    problems_ended = fields.Integer(required=True)
+    training_requests = fields.Integer(required=True)
+    postings_provided = fields.Integer(required=True)
+    openings_provided = fields.Integer(required=True)
+    postings_via_visits = fields.Integer(required=True)
+    postings_closed = fields.Nested(_PostingsClosed, required=True)
+    seekers_registered = fields.Integer(required=True)
+    applications = fields.Integer(required=True)
+    interviews = fields.Integer(required=True)
+    placements = fields.Integer(required=True)
+    placement_outcomes = fields.Nested(_PlacementOutcomes, required=True)
+    stable_placements = fields.Integer(required=True)
+    placements_ended = fields.Integer(required=True)
+    follow_ups_done = fields.Integer(required=True)
+    stable_rate = fields.Float(required=True, allow_none=True)
+
+
+class _Group(_Figures):
+    """A group carries the keys it is grouped by."""
+    month = fields.String()
+    community = fields.String()
+
+
+class _Period(Schema):
+    from_month = _optional_text()
+    to_month = _optional_text()
+
+
+class StatisticsView(Schema):
+    period = fields.Nested(_Period, required=True)
+    totals = fields.Nested(_Figures, required=True)
+    groups = fields.List(fields.Nested(_Group))
+
+
+class _HourPreset(Schema):
+    code = _text()
+    name = _text()
+    windows = _list_of(_WindowView)
+
+
+class ReferenceDataView(Schema):
+    sectors = _list_of(_Coded)
+    employer_sizes = _list_of(_Coded)
+    delivery_kinds = _list_of(_Coded)
+    problem_categories = _list_of(_Coded)
+    employment_types = _list_of(_Coded)
+    salary_units = _list_of(_Coded)
+    posting_states = _list_of(_Coded)
+    seeker_states = _list_of(_Coded)
+    application_states = _list_of(_Coded)
+    application_channels = _list_of(_Coded)
+    interview_results = _list_of(_Coded)
+    placement_states = _list_of(_Coded)
+    follow_up_results = _list_of(_Coded)
+    hour_presets = _list_of(_HourPreset)

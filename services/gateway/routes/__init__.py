@@ -1,8 +1,9 @@
 """The assembled route table of the admin API (see base.py for what a route is)."""
-from services.gateway.routes import own, repair
+from services.gateway.routes import activity, job, own, repair, volunteer
 from services.gateway.routes.base import Route
 
-ROUTES: list[Route] = [*own.ROUTES, *repair.ROUTES]
+ROUTES: list[Route] = [*own.ROUTES, *repair.ROUTES, *activity.ROUTES, *volunteer.ROUTES,
+                       *job.ROUTES]
 
 BY_ID = {route.id: route for route in ROUTES}
 assert len(BY_ID) == len(ROUTES), "route ids must be unique"

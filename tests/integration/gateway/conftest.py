@@ -1,14 +1,19 @@
 """The gateway and the services it calls, running in nameko containers on the real broker and
 SecantusDB, reached through real HTTP on a free port."""
+import uuid
+
 import pytest
 import requests
 
+from services.activity.service import ActivityService
 from services.gateway.service import GatewayService
+from services.job.service import JobService
 from services.repair.service import RepairService
+from services.volunteer.service import VolunteerService
 from tests.conftest import free_port
 
 ADMIN_PASSWORD = "admin-pass-2026"
-SYSTEM = (GatewayService, RepairService)
+SYSTEM = (GatewayService, RepairService, ActivityService, VolunteerService, JobService)
 
 
 class Client(requests.Session):
@@ -52,20 +57,27 @@ def admin(gateway):
         yield client
 
 
-@pytest.fixture
-def make_user(admin, gateway):
+def user_maker(admin, base, unique=False):
+    """make(role, **limits) -> a signed-in client of a new account with that role."""
     clients = []
 
     def make(role, username=None, **limits):
-        username = username or f"{role.replace('_', '')}{len(clients)}"
+        suffix = uuid.uuid4().hex[:8] if unique else str(len(clients))
+        username = username or f"{role.replace('_', '')}{suffix}"
         response = admin.post("/api/accounts", json={
             "username": username, "password": "pass-word-1", "name": f"测试{role}",
             "role": role, **limits})
         assert response.status_code == 201, response.text
-        client = Client(gateway)
+        client = Client(base)
         client.login(username, "pass-word-1")
         clients.append(client)
         return client
+    return make, clients
+
+
+@pytest.fixture
+def make_user(admin, gateway):
+    make, clients = user_maker(admin, gateway)
     yield make
     for client in clients:
         client.close()
@@ -101,3 +113,20 @@ def module_system(request, rabbit_manager, mongo_client, mongo_uri):
     for name in mongo_client.list_database_names():
         if name.startswith(prefix):
             mongo_client.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def module_admin(module_system):
+    """The street admin of the module's shared system."""
+    with Client(module_system) as client:
+        client.login("admin", ADMIN_PASSWORD)
+        yield client
+
+
+@pytest.fixture
+def module_make_user(module_admin, module_system):
+    """make_user on the module's shared system (usernames made unique)."""
+    make, clients = user_maker(module_admin, module_system, unique=True)
+    yield make
+    for client in clients:
+        client.close()

@@ -48,10 +48,12 @@ def orders(admin):
 
 @pytest.mark.parametrize("route", STAFF_ROUTES, ids=lambda r: r.id)
 def test_staff_are_refused_another_communitys_data_and_served_their_own(
-        route, admin, make_user):
+        route, module_admin, module_make_user):
+    """On one system shared by the module (each case makes its own records), for speed."""
+    admin = module_admin
     module = samples.MODULES[route.rpc[0]]
     elsewhere, home = module.records(admin, ELSEWHERE), module.records(admin, HOME)
-    staff = make_user("community_staff", community=HOME)
+    staff = module_make_user("community_staff", community=HOME)
     before = module.snapshot(admin, elsewhere)
     refused = send(staff, route, elsewhere)
     assert refused.status_code == 403, refused.text
