@@ -45,7 +45,8 @@ def the_days_postings(rpc):
          work_schedule=[window(range(1, 7), "08:00", "17:30")], salary={"min": 4500, "max": 5500})
     post(rpc, employer(rpc, "聚宝路小吃店", km=0.5, sector="catering"), "服务员",
          employment_type="PART_TIME", salary={"min": 2200}, openings=1,
-         work_schedule=[window(range(1, 8), "10:30", "13:30"), window(range(1, 8), "17:00", "20:00")])
+         work_schedule=[window(range(1, 8), "10:30", "13:30"),
+                        window(range(1, 8), "17:00", "20:00")])
     post(rpc, employer(rpc, "天宝便利店", km=0.2), "收银员", employment_type="PART_TIME",
          hours_flexible=True, salary={"min": 1200}, openings=1)
     post(rpc, employer(rpc, "城南快递分拨点", km=1.5, sector="logistics"), "快递分拣",
