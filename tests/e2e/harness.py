@@ -16,6 +16,7 @@ Processes are started in their own session and ended by their PID only.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,6 +46,13 @@ TEST_CONFIG = {
     "MONGO_TIMEOUT_MS": 3000,
     "FOLLOW_UP_TIMER_SECONDS": 1,
 }
+
+
+def _dying_with_us(command: list[str]) -> list[str]:
+    """The command, made to end when the test process dies, even by a signal or a hard exit
+    that runs no teardown (util-linux `setpriv --pdeathsig`; without it, teardown alone)."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 def free_port() -> int:
@@ -154,20 +162,33 @@ class PrivateRabbit:
         subprocess.run([self.SERVER, "-detached"], env=self.env, cwd=self.folder,
                        capture_output=True, timeout=60, check=True)
         self.running = True
+        self._watch()
+        # The moment a client can connect again is what the recovery bound counts from.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._ctl("await_startup", "--timeout", "5", timeout=30).returncode == 0:
-                break
-            time.sleep(0.3)
-        else:
-            raise RuntimeError(f"private RabbitMQ {self.node} did not start; logs in "
-                               f"{self.folder / 'log'}")
-        wait_until(self._accepts, timeout=30, message="the private broker accepts AMQP")
-        return time.monotonic()
+            try:
+                self._accepts()
+                return time.monotonic()
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.1)
+        raise RuntimeError(f"private RabbitMQ {self.node} did not start; logs in "
+                           f"{self.folder / 'log'}")
+
+    def _watch(self):
+        """The node runs detached: a small watchdog stops it if the test process dies
+        without its teardown (killed by a timeout, say)."""
+        if getattr(self, "watchdog", None) is not None and self.watchdog.poll() is None:
+            return
+        script = (f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+                  f"{self.CTL} -n {self.node} stop >/dev/null 2>&1")
+        self.watchdog = subprocess.Popen(["sh", "-c", script], env=self.env,
+                                         start_new_session=True, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
 
     def _accepts(self) -> bool:
-        with kombu.Connection(self.uri, connect_timeout=2) as connection:
+        with kombu.Connection(self.uri, connect_timeout=1) as connection:
             connection.ensure_connection(max_retries=1)
+            connection.channel()
         return True
 
     def stop(self):
@@ -177,6 +198,9 @@ class PrivateRabbit:
 
     def close(self):
         self.stop()
+        if getattr(self, "watchdog", None) is not None and self.watchdog.poll() is None:
+            os.kill(self.watchdog.pid, signal.SIGTERM)
+            self.watchdog.wait(10)
 
 
 # --- the database --------------------------------------------------------------------------
@@ -196,8 +220,9 @@ class Database:
         found = BIN / "secantusd-py"
         log = open(self.folder / "secantus.log", "ab")
         self.process = subprocess.Popen(
-            [str(found), "--host", "127.0.0.1", "--port", str(self.port), "--storage-path",
-             str(self.folder / "data"), "--sync-on-commit", "--log-level", "WARNING"],
+            _dying_with_us([str(found), "--host", "127.0.0.1", "--port", str(self.port),
+                            "--storage-path", str(self.folder / "data"), "--sync-on-commit",
+                            "--log-level", "WARNING"]),
             stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -256,7 +281,9 @@ class System:
             "LOG_LEVEL": "INFO",
             **(env or {}),
         }
-        self.mongo = MongoClient(mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000)
+        # A bounded wait on every call: a stuck database fails the test instead of hanging it.
+        self.mongo = MongoClient(mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000,
+                                 socketTimeoutMS=30000)
 
     @property
     def rpc_config(self) -> dict:
@@ -285,8 +312,8 @@ class System:
         log.write(f"\n--- started at {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
         self.processes[name] = subprocess.Popen(
-            [str(BIN / "nameko"), "run", "--config", str(self.config_file),
-             f"services.{name}.service"],
+            _dying_with_us([str(BIN / "nameko"), "run", "--config", str(self.config_file),
+                            f"services.{name}.service"]),
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         return self.processes[name]
