@@ -435,7 +435,11 @@ class VolunteerService:
             def complete(shift, who, at, tx):
                 if shift.needs_auto_completion(at, after):
                     shift.complete(who, at)
-            view = self._change_shift(shift_id, SYSTEM, complete)
+            try:
+                view = self._change_shift(shift_id, SYSTEM, complete)
+            except Exception:  # one bad shift must not hold up the rest; the next tick retries
+                log.exception("could not complete shift %s", shift_id)
+                continue
             if view["completed_at"] and view["completed_at"] >= clock.iso(at):
                 completed.append(shift_id)
         return completed

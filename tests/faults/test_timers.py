@@ -7,6 +7,7 @@ from datetime import timedelta
 from nameko.testing.services import entrypoint_hook
 
 from services.repair.service import RepairService
+from services.volunteer.service import VolunteerService
 from shared import clock
 
 ADMIN = {"id": "u-admin", "name": "王主任", "role": "street_admin"}
@@ -38,3 +39,29 @@ def test_one_broken_work_order_does_not_stop_the_escalation_of_the_others(
     for number in healthy:
         assert rpc.repair.get_work_order(number)["escalations"] == 1
     assert orders.find_one({"_id": broken})["escalations"] == 0
+
+
+def test_one_broken_shift_does_not_stop_the_completion_of_the_others(
+        start_service, rpc, service_db):
+    volunteer = start_service(VolunteerService, VOLUNTEER_AUTO_COMPLETE_HOURS=1)
+    shifts = service_db("volunteer").shifts
+    ids = []
+    for n in range(3):
+        starts = clock.now() + timedelta(days=1)
+        shift_id = rpc.volunteer.open_shift(
+            ADMIN, title=f"环境整治{n + 1}", community="浚河社区", place="新宇巷",
+            starts_at=clock.iso(starts), ends_at=clock.iso(starts + timedelta(hours=2)),
+            needed=2)["id"]
+        # What the clock would do: it ended 3, 4 and 5 hours ago, and nobody completed it.
+        ended = clock.now() - timedelta(hours=5 - n)
+        shifts.update_one({"_id": shift_id}, {"$set": {
+            "starts_at": ended - timedelta(hours=2), "ends_at": ended}})
+        ids.append(shift_id)
+    broken, *healthy = ids
+    shifts.update_one({"_id": broken}, {"$set": {"history": None}})  # damaged by hand
+
+    with entrypoint_hook(volunteer, "complete_finished_shifts") as complete:
+        assert complete() == healthy
+    for shift_id in healthy:
+        assert rpc.volunteer.get_shift(shift_id)["state"] == "completed"
+    assert shifts.find_one({"_id": broken})["state"] == "open"
