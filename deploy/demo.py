@@ -51,6 +51,7 @@ from shared import clock  # noqa: E402
 FACTS = json.loads((Path(__file__).resolve().parent / "demo" / "guangling.json").read_text())
 DATA = Path(os.environ.get("XIUHUA_DATA", ROOT / ".xiuhua"))
 MARKER = "demo-loaded.json"
+LOADING = "demo-loading.json"  # present while a load runs, or after one was interrupted
 SEED = 20261128
 ADMIN = {"id": "demo-loader", "name": "广陵街道办(演示数据)", "role": "street_admin"}
 LEDGER = "广陵街道2026年工作台账(演示数据)"
@@ -706,15 +707,21 @@ def command_load(args) -> int:
     from nameko.standalone.rpc import ClusterRpcProxy
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
         if not system_is_empty(rpc):
+            if (DATA / LOADING).exists():
+                say("上次加载演示数据时被中断,数据不完整。请停止系统,运行 make demo-reset,"
+                    "再 make run 重新加载。")
+                return 1
             say("系统中已有业务数据,不加载演示数据(演示数据只加载到空系统)。")
             return 0
     demo = plan(clock.local_date(clock.now()), scale=args.scale)
     say(f"开始加载广陵街道演示数据({demo['from']} 至 {demo['to']}),"
         f"共 {len(demo['work_orders'])} 件工单、{len(demo['held_activities'])} 场活动、"
         f"{len(demo['postings'])} 条岗位信息……")
-    summary = load(demo, amqp_uri, workers=args.workers)
     DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / LOADING).write_text(json.dumps({"started_at": clock.iso(clock.now())}))
+    summary = load(demo, amqp_uri, workers=args.workers)
     marker.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    (DATA / LOADING).unlink(missing_ok=True)
     figures = summary["figures"]
     q = figures["quantities"]
     say(f"演示数据加载完成,用时 {summary['seconds']} 秒:路灯 {q['street_lamp']:g} 盏,"
@@ -749,6 +756,7 @@ def command_reset(args) -> int:
     import shutil
     shutil.rmtree(DATA / "mongo", ignore_errors=True)
     (DATA / MARKER).unlink(missing_ok=True)
+    (DATA / LOADING).unlink(missing_ok=True)
     say("已删除本地开发数据和演示数据标记;下次 make run 会重新加载演示数据"
         "(账号也恢复为初始管理员)。")
     return 0

@@ -81,3 +81,8 @@ def test_a_reduced_demo_loads_once_through_the_services_and_shows_its_figures(
     assert demo_module.command_load(args) == 0
     assert rpc.repair.list_work_orders(page_size=1)["total"] == before
     assert not marker.exists()
+    assert not (tmp_path / demo_module.LOADING).exists()
+    # A load that was interrupted says so instead of passing for a loaded demo.
+    (tmp_path / demo_module.LOADING).write_text("{}")
+    assert demo_module.command_load(args) == 1
+    assert rpc.repair.list_work_orders(page_size=1)["total"] == before
