@@ -12,7 +12,11 @@ inbox, so an event that arrives again does nothing (EventAlreadyApplied ends the
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+
+import eventlet
+import eventlet.semaphore
 
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, IndexModel, MongoClient
@@ -97,8 +101,9 @@ class Store:
             last["events"] = tx.events
             return result
 
-        with provider.client.start_session() as session:
-            result = session.with_transaction(attempt)
+        with provider.writing():
+            with provider.client.start_session() as session:
+                result = session.with_transaction(attempt)
         if last.get("events"):
             provider.relay.wake()
         return result
@@ -117,6 +122,13 @@ class MongoStore(DependencyProvider):
             serverSelectionTimeoutMS=int(config.get("MONGO_TIMEOUT_MS", 5000)))
         self.db = self.client[database_name(config, service_name)]
         self.outbox = Outbox(self.db)
+        # Transactions of one process run TRANSACTION_CONCURRENCY at a time (default 1). A
+        # service's transactions mostly write the same few documents (the day's number counter,
+        # statistics buckets); run together, MongoDB aborts all but one with a write conflict
+        # and each retries from the start, so concurrency only multiplies the work.
+        self._writers = eventlet.semaphore.Semaphore(
+            max(1, int(config.get("TRANSACTION_CONCURRENCY") or 1)))
+        self._writing: set = set()
         self.relay = OutboxRelay(self.db, config["AMQP_URI"], name=f"{service_name}-relay",
                                  poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
                                  gather=float(config.get("OUTBOX_GATHER_SECONDS", 0.02)))
@@ -126,6 +138,19 @@ class MongoStore(DependencyProvider):
         ensure_indexes(self.db, {**self.indexes, **OUTBOX_INDEXES, **INBOX_INDEXES})
         if self.seed is not None:
             self.seed(self.db)
+
+    @contextlib.contextmanager
+    def writing(self):
+        me = eventlet.getcurrent()
+        if me in self._writing:  # already inside a transaction of this worker
+            yield
+            return
+        with self._writers:
+            self._writing.add(me)
+            try:
+                yield
+            finally:
+                self._writing.discard(me)
 
     def start(self):
         self.relay.start(self.container.spawn_managed_thread)
