@@ -35,7 +35,9 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import SharedExtension
 from nameko.messaging import QueueConsumer
-from nameko.rpc import Rpc as NamekoRpc, RpcConsumer
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
+                              LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
+from nameko.rpc import Responder, Rpc as NamekoRpc, RpcConsumer, get_rpc_exchange
 from pymongo.errors import ConnectionFailure
 
 from shared import clock
@@ -61,7 +63,9 @@ class DeadLetters(SharedExtension):
 
     def setup(self):
         self.queue = dead_letter_queue(self.container.service_name)
-        self.publisher = AmqpPublisher(self.container.config["AMQP_URI"], declare=[self.queue])
+        config = self.container.config
+        self.publisher = AmqpPublisher(config["AMQP_URI"], declare=[self.queue],
+                                       ssl=config.get("AMQP_SSL"))
 
     def send(self, message, reason: str, queue_name: str, exc: BaseException | None = None,
              attempts: int | None = None) -> None:
@@ -122,7 +126,7 @@ class EventSubscriber(EventHandler):
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
         self.retry_delay = float(config.get("EVENT_RETRY_DELAY", 0.5))
-        self.republisher = AmqpPublisher(config["AMQP_URI"])
+        self.republisher = AmqpPublisher(config["AMQP_URI"], ssl=config.get("AMQP_SSL"))
         # Held from a worker's start to its result; nameko calls handle_message in a
         # greenthread of its own per message, so waiting here never blocks the consumer loop.
         self.running = eventlet.semaphore.Semaphore(
@@ -188,9 +192,33 @@ class EventSubscriber(EventHandler):
 handle_event = EventSubscriber.decorator
 
 
+class ReplyPublisher(AmqpPublisher):
+    """An RPC reply is for a caller waiting now on its own reply queue: nothing to persist,
+    and a confirm would only add a round trip to the broker to every call (a reply that is
+    lost ends in the caller's deadline either way)."""
+    use_confirms = False
+    delivery_mode = 1
+
+
+class ReplyResponder(Responder):
+    publisher_cls = ReplyPublisher
+
+
 class GuardedRpcConsumer(RpcConsumer):
     queue_consumer = SafeQueueConsumer()
     dead_letters = DeadLetters()
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        if config.get("RPC_REPLY_CONFIRMS"):  # nameko's own way: persistent and confirmed
+            return super().handle_result(message, result, exc_info)
+        responder = ReplyResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
     def handle_message(self, body, message):
         if not message.properties.get("reply_to"):
