@@ -1,0 +1,152 @@
+"""Gateway: requests per second and latency percentiles of a typical list and a typical write
+through the admin API (HTTP → session → role and scope checks → audit → RPC to repair →
+JSON), under wrk on the loopback interface, beside the same HTTP stack (nameko's `@http` on
+eventlet) answering a constant body. Each load lasts a bounded time with a fixed number of
+connections, and the runs are interleaved and repeated."""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import time
+
+import requests
+
+from bench.env import Environment, free_port, say
+from bench.event_path import wait_for_consumers
+from bench.growth import Repair
+
+PREFIX = "bgw_"
+ADMIN_PASSWORD = "bench-Admin-2026"
+ORDERS = 100
+REPORT = {"category": "street_light", "community": "浚河社区", "alley": "新宇巷",
+          "address": "新宇巷49号院门口", "description": "路灯不亮,晚上出行不便。",
+          "channel": "grid_worker", "location": {"lat": 32.3942, "long": 119.4270}}
+
+LUA = """
+wrk.method = "%(method)s"
+wrk.body = %(body)s
+wrk.headers["Content-Type"] = "application/json"
+%(auth)s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, ' ..
+    '"p99_us": %%d, "non_2xx": %%d, "socket_errors": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    say("installing wrk (Debian package) for the gateway benchmark")
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True,
+                   timeout=300)
+    return shutil.which("wrk")
+
+
+def wait_http(url: str, processes, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.label} exited")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def load(env: Environment, wrk: str, url: str, method: str = "GET", body: dict | None = None,
+         token: str | None = None, seconds: int = 8, connections: int = 10) -> dict:
+    script = env.folder / f"wrk-{random.randrange(1 << 30)}.lua"
+    script.write_text(LUA % {
+        "method": method,
+        # A Lua string literal: raw UTF-8 (LuaJIT knows no \\u escapes), quotes escaped.
+        "body": json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)
+        if body else "nil",
+        "auth": f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""})
+    out = subprocess.run([wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", str(script), url], capture_output=True, text=True,
+                         timeout=seconds + 60)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary:\n{out.stdout}\n{out.stderr}")
+    raw = json.loads(line[6:])
+    return {"requests_per_second": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+            "p50_ms": round(raw["p50_us"] / 1000, 2), "p95_ms": round(raw["p95_us"] / 1000, 2),
+            "p99_ms": round(raw["p99_us"] / 1000, 2), "requests": raw["requests"],
+            "non_2xx": raw["non_2xx"], "socket_errors": raw["socket_errors"]}
+
+
+def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int = 10) -> dict:
+    wrk = ensure_wrk()
+    repair = Repair(env.mongo[f"{PREFIX}repair"])
+    # A modest office's first months: on SecantusDB a list page reads the whole collection
+    # (see the growth section), so more orders here would measure that, not the gateway.
+    docs, _ = repair.documents(1, ORDERS, random.Random(6))
+    repair.db.work_orders.insert_many(docs)
+    port, constant_port = free_port(), free_port()
+    service = env.nameko("repair-gw", "services.repair.service", MONGO_DB_PREFIX=PREFIX)
+    gateway = env.nameko("gateway", "services.gateway.service", MONGO_DB_PREFIX=PREFIX,
+                         WEB_SERVER_ADDRESS=f"127.0.0.1:{port}",
+                         BOOTSTRAP_ADMIN_USERNAME="admin",
+                         BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    constant = env.nameko("constant-http", "bench.workers.constant_http",
+                          WEB_SERVER_ADDRESS=f"127.0.0.1:{constant_port}")
+    wait_for_consumers(env, "rpc-repair", 1, [service])
+    base, constant_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{constant_port}/constant"
+    wait_http(f"{base}/healthz", [gateway])
+    wait_http(constant_url, [constant])
+    login = requests.post(f"{base}/api/session", json={"username": "admin",
+                                                       "password": ADMIN_PASSWORD}, timeout=30)
+    login.raise_for_status()
+    token = login.json()["token"]
+    check = requests.get(f"{base}/api/work-orders?page_size=20",
+                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    check.raise_for_status()
+    cases = {
+        "list": lambda: load(env, wrk, f"{base}/api/work-orders?page_size=20", token=token,
+                             seconds=seconds, connections=connections),
+        "write": lambda: load(env, wrk, f"{base}/api/work-orders", "POST", REPORT, token,
+                              seconds, connections),
+        "constant_get": lambda: load(env, wrk, constant_url, seconds=seconds,
+                                     connections=connections),
+        "constant_post": lambda: load(env, wrk, constant_url, "POST", REPORT, None, seconds,
+                                      connections),
+    }
+    trials = {name: [] for name in cases}
+    for r in range(repeats):
+        names = list(cases) if r % 2 == 0 else list(reversed(cases))
+        for name in names:
+            result = cases[name]()
+            trials[name].append(result)
+            say(f"gateway {name:<13} {result['requests_per_second']:>7.1f} req/s, "
+                f"p95 {result['p95_ms']} ms, non-2xx {result['non_2xx']}")
+    for process in (gateway, constant, service):
+        env.stop(process)
+    summary = {"tool": f"wrk, 1 thread, {connections} connections, {seconds} s per run",
+               "list": f"GET /api/work-orders?page_size=20 (street admin, {ORDERS} orders seeded, "
+                       "more as the write runs add theirs)",
+               "write": "POST /api/work-orders (report a problem: audit, RPC, transaction, "
+                        "outbox, duplicate search)",
+               "repeats": repeats}
+    for name, rows in trials.items():
+        summary[name] = {k: round(statistics.median(t[k] for t in rows), 2)
+                         for k in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")}
+        summary[name]["non_2xx"] = sum(t["non_2xx"] for t in rows)
+    summary["list_vs_constant"] = round(summary["list"]["requests_per_second"]
+                                        / summary["constant_get"]["requests_per_second"], 3)
+    summary["write_vs_constant"] = round(summary["write"]["requests_per_second"]
+                                         / summary["constant_post"]["requests_per_second"], 3)
+    summary["trials"] = trials
+    return summary

@@ -1,0 +1,139 @@
+"""The Markdown version of a results file: one table per section."""
+from __future__ import annotations
+
+import statistics
+
+
+def _ok(passed: bool) -> str:
+    return "yes" if passed else "**no**"
+
+
+def _cpu(trials: list[dict], key: str) -> str:
+    values = [t["cpu_ms_per_event"][key] for t in trials if "cpu_ms_per_event" in t]
+    return f"{statistics.median(values):.1f}" if values else "–"
+
+
+def markdown(results: dict) -> str:
+    m = results.get("machine", {})
+    lines = ["# Xiuhua benchmark results", "",
+             f"Run {results.get('started_at')} in {results.get('seconds')} s"
+             f"{' (quick run)' if results.get('quick') else ''}; every figure is the median "
+             f"of {results.get('repeats')} interleaved runs.", "",
+             "| machine | |", "|---|---|",
+             f"| CPU | {m.get('cores')} cores, {m.get('cpu')} |",
+             f"| load average (1, 5, 15 min) before / after | "
+             f"{_load(m.get('load_average'))} / {_load(m.get('load_average_after'))} |",
+             f"| OS | {m.get('os')} |",
+             f"| Python | {m.get('python')} |",
+             f"| RabbitMQ | {m.get('rabbitmq')} (Erlang {m.get('erlang')}) |",
+             f"| SecantusDB | {m.get('secantusdb')} (reports MongoDB "
+             f"{m.get('mongo_server_reports')}) |",
+             f"| nameko / eventlet / kombu / pymongo | {m.get('nameko')} / {m.get('eventlet')} "
+             f"/ {m.get('kombu')} / {m.get('pymongo')} |", ""]
+    for section, render in (("event", _event), ("rpc", _rpc), ("gateway", _gateway),
+                            ("growth", _growth)):
+        if section in results:
+            data = results[section]
+            if "error" in data:
+                lines += [f"## {section}", "", f"Failed: `{data['error']}`", ""]
+            else:
+                lines += render(data) + [""]
+    return "\n".join(lines)
+
+
+def _load(values) -> str:
+    return ", ".join(f"{v:.1f}" for v in values) if values else "–"
+
+
+def _event(d: dict) -> list[str]:
+    t = d["trials"]
+    lines = ["## Event path", "",
+             f"{d['event']}: events per second from the publish (with confirms, in batches "
+             f"as the outbox relay publishes) until the handler's write is visible; "
+             f"{d['events_per_trial']} events a run. The raw ceiling is kombu + the same "
+             f"MongoDB transaction in plain pymongo (inbox mark, two reads, the day's counter, "
+             f"the shift, its outbox event), one sequential consumer, no nameko.", "",
+             "| path | events/s | consumer CPU ms/event | database CPU ms/event |",
+             "|---|---:|---:|---:|",
+             f"| service (nameko, volunteer) | {d['service_per_second']} | "
+             f"{_cpu(t['service'], 'consumer')} | {_cpu(t['service'], 'database')} |",
+             f"| raw ceiling (kombu + pymongo) | {d['raw_per_second']} | "
+             f"{_cpu(t['raw'], 'consumer')} | {_cpu(t['raw'], 'database')} |", "",
+             f"Service / raw: **{d['ratio']}** (target ≥ {d['target_ratio']}: "
+             f"{_ok(d['ratio'] >= d['target_ratio'])})."]
+    if "scaling" in d:
+        s = d["scaling"]
+        lines += ["", "### Scaling out", "",
+                  "The same event path with one and with two `nameko run` processes of the "
+                  "volunteer service consuming the one queue.", "",
+                  "| processes | events/s |", "|---:|---:|",
+                  f"| 1 | {s['one_process_per_second']} |",
+                  f"| 2 | {s['two_processes_per_second']} |", "",
+                  f"Speed-up: {s['speed_up']}×."]
+    return lines
+
+
+def _rpc(d: dict) -> list[str]:
+    lines = ["## RPC", "",
+             f"`{d['call']}`, {d['calls_per_trial']} calls a run: nameko's ClusterRpcProxy "
+             "to the repair service beside a raw kombu request/reply (same `find_one`, JSON "
+             "reply, no nameko).", "",
+             "| callers | path | p50 ms | p95 ms | p99 ms | calls/s |",
+             "|---|---|---:|---:|---:|---:|"]
+    verdicts = []
+    for label in ("sequential", "20_callers"):
+        if label not in d:
+            continue
+        row = d[label]
+        for path in ("nameko", "raw"):
+            r = row[path]
+            lines.append(f"| {label.replace('_', ' ')} | {path} | {r['p50_ms']} | "
+                         f"{r['p95_ms']} | {r['p99_ms']} | {r['calls_per_second']} |")
+        verdicts.append(f"{label.replace('_', ' ')}: p50 nameko / raw **{row['p50_ratio']}** "
+                        f"(target ≤ {row['target_p50_ratio']}: "
+                        f"{_ok(row['p50_ratio'] <= row['target_p50_ratio'])})")
+    return lines + ["", "; ".join(verdicts) + "."]
+
+
+def _gateway(d: dict) -> list[str]:
+    lines = ["## Gateway", "", f"{d['tool']}, on the loopback interface.", "",
+             f"- list: {d['list']}", f"- write: {d['write']}",
+             "- constant: nameko's `@http` on eventlet answering a constant JSON body.", "",
+             "| request | req/s | p50 ms | p95 ms | p99 ms | non-2xx |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name in ("list", "constant_get", "write", "constant_post"):
+        r = d[name]
+        lines.append(f"| {name.replace('_', ' ')} | {r['requests_per_second']} | {r['p50_ms']} "
+                     f"| {r['p95_ms']} | {r['p99_ms']} | {r['non_2xx']} |")
+    lines += ["", f"List / constant: {d['list_vs_constant']}; write / constant: "
+                  f"{d['write_vs_constant']} (throughput)."]
+    return lines
+
+
+def _growth(d: dict) -> list[str]:
+    lines = ["## Growth", "",
+             "Milliseconds per query (median) with the documents seeded by `insert_many` "
+             "(see bench/growth.py), the growth from the smallest to the largest size, and "
+             "what the server's explain says at the largest size: the winning plan (innermost "
+             "stage last) and the documents it examined at each size.", ""]
+    for service, rows in d["services"].items():
+        sizes = [str(s) for s in d.get("sizes_of", {}).get(service, d["sizes"])]
+        lines += ["| service | query | " + " | ".join(f"{s} ms" for s in sizes)
+                  + " | growth | ≤ 2×? | total count ms | plan | docs examined |",
+                  "|---|---|" + "---:|" * len(sizes) + "---:|---|---:|---|---|"]
+        for label, row in rows.items():
+            largest = row["plans"][sizes[-1]]
+            find = largest.get("find", {})
+            plan = " ← ".join(find.get("stages", [])) or find.get("error", "–")
+            if "count" in largest:
+                plan += "; count: " + " ← ".join(largest["count"].get("stages", []))
+            examined = " / ".join(str(row["plans"][s].get("find", {}).get("docs_examined"))
+                                  for s in sizes)
+            counts = " / ".join("–" if row["count_ms"][s] is None else str(row["count_ms"][s])
+                                for s in sizes)
+            lines.append(f"| {service} | {label} | "
+                         + " | ".join(str(row["ms"][s]) for s in sizes)
+                         + f" | {row['growth']}× | {_ok(row['flat'])} | {counts} | {plan} | "
+                           f"{examined} |")
+        lines.append("")
+    return lines

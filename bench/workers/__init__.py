@@ -1,0 +1,1 @@
+"""Processes the bench starts: raw (no nameko) consumers and servers, load clients."""
