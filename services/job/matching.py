@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.job.domain import (EMPLOYMENT_TYPES, JobPosting, JobSeeker, minutes,
                                  schedule_text)
@@ -106,7 +107,7 @@ def hours_fit(seeker: JobSeeker, posting: JobPosting) -> Aspect:
     if not posting.work_schedule:
         return Aspect("hours", 0.5, "岗位未注明工作时间,需与用工单位确认", False)
     covered = coverage(posting.work_schedule, seeker.available_hours)
-    when = schedule_text(posting.work_schedule)
+    when = _schedule_text(_key(posting.work_schedule))
     if covered >= 0.95:
         return Aspect("hours", 1.0, f"工作时间({when})都在可工作时段内", True)
     percent = round(covered * 100)
@@ -182,21 +183,36 @@ def distance_text(km: float) -> str:
     return f"约 {km:.1f} 公里"
 
 
+def _key(windows: list[dict]) -> tuple:
+    return tuple((tuple(w["days"]), w["start"], w["end"]) for w in windows)
+
+
 def intervals(windows: list[dict]) -> list[tuple[int, int]]:
-    """Minutes of the week [start, end) a schedule covers; a window ending at or before its
-    start runs past midnight into the next day."""
+    """Minutes of the week [start, end) a schedule covers, in order and merged; a window
+    ending at or before its start runs past midnight into the next day."""
+    return list(_intervals(_key(windows)))
+
+
+@lru_cache(maxsize=4096)  # one posting is scored against many people, and the other way
+def _intervals(key: tuple) -> tuple[tuple[int, int], ...]:
     spans = []
-    for window in windows:
-        start, end = minutes(window["start"]), minutes(window["end"])
+    for days, start_text, end_text in key:
+        start, end = minutes(start_text), minutes(end_text)
         length = (end - start) % (24 * 60) or 24 * 60
-        for day in set(window["days"]):
+        for day in set(days):
             begin = (day - 1) * 24 * 60 + start
             finish = begin + length
             if finish <= WEEK:
                 spans.append((begin, finish))
             else:  # Sunday night into Monday morning
                 spans.extend([(begin, WEEK), (0, finish - WEEK)])
-    return _merged(spans)
+    return tuple(_merged(spans))
+
+
+@lru_cache(maxsize=4096)
+def _schedule_text(key: tuple) -> str:
+    return schedule_text([{"days": list(days), "start": start, "end": end}
+                          for days, start, end in key])
 
 
 def _merged(spans):
@@ -211,14 +227,19 @@ def _merged(spans):
 
 def coverage(work: list[dict], available: list[dict]) -> float:
     """The share of the working time that falls within the available time."""
-    working, free = intervals(work), intervals(available)
+    working, free = _intervals(_key(work)), _intervals(_key(available))
     total = sum(end - start for start, end in working)
     if not total:
         return 0.0
-    overlap = 0
-    for w_start, w_end in working:
-        for f_start, f_end in free:
-            overlap += max(0, min(w_end, f_end) - max(w_start, f_start))
+    overlap, i, j = 0, 0, 0
+    while i < len(working) and j < len(free):  # both sorted and merged: one sweep
+        start, end = max(working[i][0], free[j][0]), min(working[i][1], free[j][1])
+        if end > start:
+            overlap += end - start
+        if working[i][1] <= free[j][1]:
+            i += 1
+        else:
+            j += 1
     return overlap / total
 
 
