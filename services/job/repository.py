@@ -72,6 +72,8 @@ INDEXES = {
         # (null once there is none). Queried with both bounds: see `_due_by`.
         IndexModel([("next_announcement_on", ASCENDING)], name="to_announce"),
         IndexModel([("open_follow_up_on", ASCENDING)], name="to_record"),
+        IndexModel([("community", ASCENDING), ("open_follow_up_on", ASCENDING)],
+                   name="community_to_record"),
         IndexModel([("community", ASCENDING), ("started_on", DESCENDING)], name="community"),
         IndexModel([("started_on", DESCENDING)], name="newest"),
         IndexModel([("seeker_id", ASCENDING)], name="seeker"),
@@ -370,11 +372,10 @@ class JobRepository:
         criteria = _equal(query, "community", "employer_id", "seeker_id")
         if query.get("state"):
             criteria["state"] = {"$in": query["state"]}
-        due = {"open_follow_up_on": _due_by(today)}
         if query.get("follow_up_due") is True:
-            criteria = {"$and": [criteria, due]} if criteria else due
+            criteria["open_follow_up_on"] = _due_by(today)
         elif query.get("follow_up_due") is False:
-            criteria = {"$and": [criteria, {"$nor": [due]}]}
+            criteria["$nor"] = [{"open_follow_up_on": _due_by(today)}]
         return self._page(domain.Placement, criteria,
                           [("started_on", DESCENDING), ("_id", DESCENDING)], query)
 
