@@ -61,7 +61,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until(predicate, timeout: float = 30, interval: float = 0.2, message: str = ""):
+def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: str = ""):
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -122,15 +122,28 @@ class PrivateRabbit:
     SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
     CTL = "/usr/lib/rabbitmq/bin/rabbitmqctl"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, tls: dict | None = None):
+        """`tls`: {"cacertfile", "certfile", "keyfile"} to listen with TLS only."""
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.port, self.dist_port = free_port(), free_port()
         self.node = f"xiuhua-fault-{uuid.uuid4().hex[:8]}@localhost"
         self.uri = f"pyamqp://guest:guest@127.0.0.1:{self.port}/"
+        self.ssl = None
         (folder / "enabled_plugins").write_text("[].\n")
-        (folder / "rabbitmq.conf").write_text(
-            f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
+        if tls:
+            (folder / "rabbitmq.conf").write_text(
+                "listeners.tcp = none\n"
+                f"listeners.ssl.default = 127.0.0.1:{self.port}\n"
+                + "".join(f"ssl_options.{key} = {value}\n" for key, value in tls.items())
+                + "ssl_options.verify = verify_none\n"
+                "ssl_options.fail_if_no_peer_cert = false\n")
+            # What a client needs: the CA that signed the broker's certificate, checked.
+            self.ssl = {"ca_certs": tls["cacertfile"], "cert_reqs": 2,
+                        "server_hostname": "localhost"}
+        else:
+            (folder / "rabbitmq.conf").write_text(
+                f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
         (folder / "rabbitmq-env.conf").write_text("")
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("RABBITMQ_")},
@@ -186,7 +199,7 @@ class PrivateRabbit:
                                          stderr=subprocess.DEVNULL)
 
     def _accepts(self) -> bool:
-        with kombu.Connection(self.uri, connect_timeout=1) as connection:
+        with kombu.Connection(self.uri, connect_timeout=1, ssl=self.ssl or False) as connection:
             connection.ensure_connection(max_retries=1)
             connection.channel()
         return True
@@ -300,7 +313,7 @@ class System:
         classes = [cls for cls in topology.service_classes() if cls.name in self.names]
         return topology.declare(self.amqp_uri, classes)
 
-    def start(self, timeout: float = 120):
+    def start(self, timeout: float = 240):
         self.declare_topology()
         for name in self.names:
             self.start_service(name)

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
 
 def test_a_stopped_service_gives_a_clear_503_from_the_gateway_not_a_hang(system):

@@ -18,7 +18,7 @@ import pytest
 from shared import clock
 from tests.e2e.harness import wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
 ADMIN = {"id": "u-admin", "name": "王主任", "role": "street_admin"}
 JUNHE = {"id": "u-junhe", "name": "张永明", "role": "community_staff", "community": "浚河社区"}

@@ -16,7 +16,7 @@ from shared.messaging import dead_letter_queue
 from tests.e2e.harness import Tap, wait_until
 from tests.faults.ledger import Ledger, completed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(400)]
 
 RECOVERY_BOUND = 30.0  # seconds, the requirement
 
