@@ -54,3 +54,22 @@ def test_roles_are_checked_before_anything_else():
     with pytest.raises(Forbidden) as refused:
         access.check_role(access.STAFF, viewer)
     assert "只读查看" in refused.value.message
+
+
+def test_an_action_naming_a_limited_thing_in_its_input_must_name_the_principals_own():
+    volunteer = Principal("a4", "chenxiao", "陈晓", "volunteer", volunteer="V1")
+    on_shift = Scope({"community": "community"}, lookup=("volunteer", "get_shift"),
+                     inputs={"volunteer": "volunteer_id"})
+    access.limit_input(on_shift, volunteer, {"volunteer_id": "V1"})
+    with pytest.raises(Forbidden):
+        access.limit_input(on_shift, volunteer, {"volunteer_id": "V2"})
+    # The shift itself may be any community's: a volunteer is not limited by community.
+    access.check_record(on_shift, volunteer, {"community": "浚河社区"})
+    # Staff are still checked on the record, and may not move it to another community.
+    moved = Scope({"community": "community"}, lookup=("job", "get_employer"),
+                  inputs={"community": "community"})
+    access.limit_input(moved, STAFF, {"note": "改备注"})
+    with pytest.raises(Forbidden):
+        access.limit_input(moved, STAFF, {"community": "浚河社区"})
+    with pytest.raises(Forbidden):
+        access.check_record(moved, STAFF, {"community": "浚河社区"})
