@@ -9,8 +9,8 @@ import kombu
 from shared.messaging import dead_letter_queue
 
 
-def dead_letter_count(amqp_uri: str, service_name: str) -> int:
-    with kombu.Connection(amqp_uri, connect_timeout=3) as connection:
+def dead_letter_count(amqp_uri: str, service_name: str, ssl=None) -> int:
+    with kombu.Connection(amqp_uri, connect_timeout=3, ssl=ssl or False) as connection:
         channel = connection.channel()
         queue = dead_letter_queue(service_name)(channel)
         queue.declare()  # idempotent, and a service that never dead-lettered has none yet
@@ -28,7 +28,8 @@ def health_report(service_name: str, store, config: dict) -> dict:
         report["database"] = {"ok": False, "error": str(error)[:200]}
     try:
         report["broker"] = {"ok": True,
-                            "dead_letters": dead_letter_count(config["AMQP_URI"], service_name)}
+                            "dead_letters": dead_letter_count(config["AMQP_URI"], service_name,
+                                                              config.get("AMQP_SSL"))}
     except Exception as error:
         report["broker"] = {"ok": False, "error": str(error)[:200]}
     if not (report["database"]["ok"] and report["broker"]["ok"]):

@@ -123,8 +123,9 @@ class ConfirmingPublisher:
     once instead of one round trip per message, which is where publishing spends its time.
     """
 
-    def __init__(self, amqp_uri: str, confirm_timeout: float = 10.0):
+    def __init__(self, amqp_uri: str, confirm_timeout: float = 10.0, ssl=None):
         self.amqp_uri = amqp_uri
+        self.ssl = ssl  # AMQP_SSL: the same TLS options as nameko's own connections
         self.confirm_timeout = confirm_timeout
         self._connection = None
         self._channel = None
@@ -135,7 +136,8 @@ class ConfirmingPublisher:
             return self._channel
         # No heartbeats: this connection is used in short bursts from one thread, and a dead
         # one shows itself at the next publish or confirm wait, which then reconnects.
-        connection = kombu.Connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
+        connection = kombu.Connection(self.amqp_uri, heartbeat=0, connect_timeout=5,
+                                      ssl=self.ssl or False)
         connection.ensure_connection(max_retries=1)
         channel = connection.channel()
         channel.confirm_select()
@@ -195,10 +197,10 @@ class ConfirmingPublisher:
 
 class OutboxRelay:
     def __init__(self, db, amqp_uri: str, name: str, batch_size: int = 200,
-                 poll_interval: float = 1.0, gather: float = 0.02):
+                 poll_interval: float = 1.0, gather: float = 0.02, ssl=None):
         self.outbox = Outbox(db)
         self.lease = Lease(db, name)
-        self.publisher = ConfirmingPublisher(amqp_uri)
+        self.publisher = ConfirmingPublisher(amqp_uri, ssl=ssl)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.gather = gather

@@ -56,10 +56,11 @@ def subscriptions(service_cls) -> list[kombu.Queue]:
     return queues
 
 
-def declare(amqp_uri: str, classes=None) -> list[str]:
+def declare(amqp_uri: str, classes=None, ssl=None) -> list[str]:
+    """`ssl`: the AMQP_SSL options, as the services use them."""
     classes = service_classes() if classes is None else classes
     declared = []
-    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
+    with kombu.Connection(amqp_uri, connect_timeout=5, ssl=ssl or False) as connection:
         channel = connection.channel()
         for cls in classes:
             for queue in [*subscriptions(cls), dead_letter_queue(cls.name)]:
