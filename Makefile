@@ -3,12 +3,14 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test unit clean-data help
+.PHONY: run test unit clean-data demo-reset report help
 
 help:
 	@echo "make run   - start RabbitMQ (if needed), SecantusDB, every service; Ctrl-C stops"
 	@echo "make test  - run the whole test suite against the real broker and database"
 	@echo "make unit  - run the unit tests only (no broker, no database)"
+	@echo "make demo-reset - with make run stopped: delete local data so the demo loads again"
+	@echo "make report PERIOD=2026-Q3 [COMMUNITY=天宝社区] - the office report as .xlsx and .pdf"
 
 $(VENV)/.installed: pyproject.toml deploy/bootstrap.sh
 	@bash deploy/bootstrap.sh $(VENV)
@@ -26,3 +28,9 @@ unit: $(VENV)/.installed
 
 clean-data:
 	rm -rf .xiuhua
+
+demo-reset: $(VENV)/.installed
+	@$(PY) deploy/demo.py reset
+
+report: $(VENV)/.installed
+	@$(PY) deploy/report.py $(or $(PERIOD),$(shell date +%Y)) $(if $(COMMUNITY),--community $(COMMUNITY)) --out reports

@@ -89,6 +89,7 @@ class Launcher:
         self.restarts: dict[str, list[float]] = {}
         self.stopping = False
         self.stop_requested = False
+        self.demo = None
 
     def start_database(self) -> None:
         if os.environ.get("MONGO_URI"):
@@ -150,9 +151,20 @@ class Launcher:
         say(f"console and API: http://{self.env['WEB_SERVER_ADDRESS']}  "
             f"(first sign-in: {self.env['BOOTSTRAP_ADMIN_USERNAME']} / "
             f"{self.env['BOOTSTRAP_ADMIN_PASSWORD']}, unless you have changed it)")
+        if not self.stop_requested and all(r.get("status") == "ok" for r in reports.values()):
+            self.start_demo()
         if not self.stop_requested:
             say("running; press Ctrl-C to stop")
             self.supervise()
+
+    def start_demo(self) -> None:
+        """The 广陵街道 demo, once, into an empty system, in the background (a few minutes the
+        first time); it loads through the services' own RPC and prints when it is done."""
+        if os.environ.get("XIUHUA_DEMO", "1") == "0" or (DATA / "demo-loaded.json").exists():
+            return
+        say("loading the 广陵街道 demo in the background (first start only, a few minutes)")
+        self.demo = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "demo.py"), "load"],
+                                     cwd=ROOT, env=self.env, start_new_session=True)
 
     def print_status(self, reports: dict) -> None:
         print()
@@ -187,6 +199,10 @@ class Launcher:
         if self.stopping:
             return
         self.stopping = True
+        if self.demo is not None and self.demo.poll() is None:
+            say("stopping the demo load (the next start resumes or reports it)…")
+            self.demo.terminate()
+            self.demo.wait(10)
         say("stopping services (each finishes its work in hand)…")
         for process in self.services.values():
             if process.poll() is None:
