@@ -3,8 +3,7 @@
 import { api } from "../api.js";
 import { call, operation } from "../catalog.js";
 import { kv, links, section } from "../components/detail.js";
-import { buildForm } from "../components/form.js";
-import { fieldsFromSchema } from "../components/form.js";
+import { buildForm, fieldsFromSchema } from "../components/form.js";
 import { listPage } from "../components/list.js";
 import { registerResource, stateBadge, stepButton } from "../components/resource.js";
 import { formatDateTime, h, mount } from "../dom.js";
