@@ -66,9 +66,13 @@ def _event(d: dict) -> list[str]:
         lines += ["", "### Scaling out", "",
                   "The same event path with one and with two `nameko run` processes of the "
                   "volunteer service consuming the one queue.", "",
-                  "| processes | events/s |", "|---:|---:|",
-                  f"| 1 | {s['one_process_per_second']} |",
-                  f"| 2 | {s['two_processes_per_second']} |", "",
+                  "| processes | events/s | consumers' CPU ms/event | database CPU ms/event |",
+                  "|---:|---:|---:|---:|",
+                  f"| 1 | {s['one_process_per_second']} | {_cpu(s['trials']['1'], 'consumer')} | "
+                  f"{_cpu(s['trials']['1'], 'database')} |",
+                  f"| 2 | {s['two_processes_per_second']} | "
+                  f"{_cpu(s['trials']['2'], 'consumer')} | {_cpu(s['trials']['2'], 'database')} |",
+                  "",
                   f"Speed-up: {s['speed_up']}×."]
     return lines
 
