@@ -119,6 +119,8 @@ class PrivateRabbit:
     epmd like any node. Stopped with `rabbitmqctl stop`; its queues and persistent messages
     survive a restart because the data folder stays."""
 
+    # Debian's package puts the real scripts here; the ones on PATH switch to the rabbitmq
+    # user, whose HOME (and so Erlang cookie) is the machine broker's, not this node's.
     SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
     CTL = "/usr/lib/rabbitmq/bin/rabbitmqctl"
 
