@@ -445,8 +445,9 @@ def seed(db, service, target: int, have: int, rng: random.Random, chunk: int = 2
 
 
 def run(env: Environment, sizes=SIZES, repeats: int = 7, services=SERVICES,
-        sizes_of: dict | None = None) -> dict:
-    """sizes_of: other sizes for some services, e.g. {"volunteer": (1_000, 10_000)}."""
+        sizes_of: dict | None = None, progress=None) -> dict:
+    """sizes_of: other sizes for some services, e.g. {"volunteer": (1_000, 10_000)};
+    progress(results) is called after each service, so a long run keeps what it measured."""
     rng = random.Random(8)
     sizes_of = sizes_of or {}
     results = {"sizes": list(sizes), "services": {}}
@@ -475,4 +476,6 @@ def run(env: Environment, sizes=SIZES, repeats: int = 7, services=SERVICES,
             row["flat"] = row["growth"] is not None and row["growth"] <= 2.0
         results["services"][service.name] = rows
         results.setdefault("sizes_of", {})[service.name] = list(sizes)
+        if progress is not None:
+            progress(results)
     return results
