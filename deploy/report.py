@@ -29,8 +29,9 @@ import eventlet  # noqa: E402
 eventlet.monkey_patch()
 
 from services.gateway import reporting  # noqa: E402
+from shared.schemas import PERIOD_PATTERN  # noqa: E402
 
-PERIOD = re.compile(r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+PERIOD = re.compile(PERIOD_PATTERN)
 
 
 def main(argv=None) -> int:

@@ -114,8 +114,12 @@ class LocationSchema(Schema):
     long = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
 
 
+# Far beyond any list we hold, and small enough that the skip it becomes fits MongoDB's integers.
+MAX_PAGE = 100_000
+
+
 class PageSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -123,16 +127,22 @@ def page_of(items, total: int, page: int, page_size: int) -> dict:
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
+# Office periods: a year of 1900-2099, a quarter of it, or a month of it.
+PERIOD_PATTERN = r"^(19|20)\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+PERIOD_ERROR = "报表期应写作 2026、2026-Q3 或 2026-11。"
+
+
 class PeriodSchema(Schema):
     """A reporting period in office months: a year '2026', a quarter '2026-Q3', a month
     '2026-11', or an explicit range of months."""
 
     period = fields.String(load_default=None, validate=validate.Regexp(
-        r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"))
+        PERIOD_PATTERN, error=PERIOD_ERROR))
     from_month = fields.String(load_default=None, validate=validate.Regexp(
-        r"^\d{4}-(0[1-9]|1[0-2])$"))
+        MONTH_PATTERN, error="月份应写作 2026-11。"))
     to_month = fields.String(load_default=None, validate=validate.Regexp(
-        r"^\d{4}-(0[1-9]|1[0-2])$"))
+        MONTH_PATTERN, error="月份应写作 2026-11。"))
 
 
 def month_range(period: str | None = None, from_month: str | None = None,

@@ -13,14 +13,14 @@ from werkzeug.wrappers import Response
 from services.gateway import reporting
 from services.gateway.access import Scope
 from services.gateway.routes.base import Route
-from shared.schemas import NAME, Schema, load
+from shared.schemas import NAME, PERIOD_ERROR, PERIOD_PATTERN, Schema, load
 
 REPORT_READERS = frozenset({"street_admin", "community_staff", "viewer"})
 
 
 class OfficeReportQuery(Schema):
     period = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$", error="报表期应写作 2026、2026-Q3 或 2026-11。"))
+        PERIOD_PATTERN, error=PERIOD_ERROR))
     community = fields.String(load_default=None, allow_none=True, validate=NAME)
     format = fields.String(load_default="xlsx", validate=validate.OneOf(reporting.FORMATS))
 
@@ -39,7 +39,8 @@ def office_report(api, principal, params, data, request):
 ROUTES = [
     Route("reports.office", "GET", "/api/reports/office",
           "街道工作报表(月度、季度、年度;全街道或一个社区;Excel 含图表,或可打印 PDF)",
-          "统计", REPORT_READERS, Scope({"community": "community"}), input=OfficeReportQuery),
+          "统计", REPORT_READERS, Scope({"community": "community"}), input=OfficeReportQuery,
+          files=tuple(reporting.CONTENT_TYPES.values())),
 ]
 
 HANDLERS = {"reports.office": office_report}
