@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from services.gateway.export import CONTENT_TYPES
 from shared import clock
 from shared.errors import ValidationFailed
 
@@ -343,7 +344,7 @@ def template(kind: str, wanted_format: str) -> tuple[bytes, str]:
         writer = csv.writer(out)
         writer.writerow(titles)
         writer.writerow(example)
-        return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), CONTENT_TYPES["csv"]
     book = Workbook()
     sheet = book.active
     sheet.title = KINDS[kind]["name"]
@@ -365,4 +366,4 @@ def template(kind: str, wanted_format: str) -> tuple[bytes, str]:
                   "文件中任何一行有误时不会导入任何记录,并逐行说明原因。"])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return out.getvalue(), CONTENT_TYPES["xlsx"]

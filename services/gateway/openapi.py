@@ -90,6 +90,9 @@ def build(server_url: str = "/") -> dict:
 def _responses(route) -> dict:
     if route.status == 204:
         answer = {"description": "成功"}
+    elif route.files:
+        answer = {"description": "成功(文件下载)", "content": {
+            media: {"schema": {"type": "string", "format": "binary"}} for media in route.files}}
     elif route.output is None:
         answer = {"description": "成功", "content": {"application/json": {
             "schema": {"type": "object"}}}}

@@ -26,7 +26,6 @@ from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate, Spacer,
 from services.gateway.export import cell
 from shared import clock
 
-CONTENT_TYPE = "application/pdf"
 FONT_NAME = "XiuhuaCJK"
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 SERIES_COLOURS = (colors.HexColor("#2F75B5"), colors.HexColor("#ED7D31"),

@@ -13,7 +13,6 @@ from openpyxl.utils import get_column_letter
 from services.gateway.export import cell
 from shared import clock
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
 

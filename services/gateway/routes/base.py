@@ -34,6 +34,7 @@ class Route:
     actor: bool = False                  # pass the signed-in person as `actor`
     reveals: bool = False                # returns personal data in clear: audited first
     export: tuple[tuple[str, str], ...] = ()  # (dotted field, Chinese column title)
+    files: tuple[str, ...] = ()          # media types of a file answer, instead of JSON
     public: bool = False
     status: int = 200
     # Keyword arguments the route always passes (a volunteer's list of the shifts open for

@@ -13,7 +13,7 @@ import binascii
 from marshmallow import fields, validate
 from werkzeug.wrappers import Response
 
-from services.gateway import imports
+from services.gateway import export, imports
 from services.gateway.access import REFERENCE, STAFF, Scope
 from services.gateway.routes.base import Route
 from shared.errors import NotFound, ValidationFailed
@@ -28,7 +28,7 @@ class TemplateQuery(Schema):
 
 class Upload(Schema):
     filename = fields.String(required=True, validate=validate.Regexp(
-        r"(?i)^.{1,200}\.(xlsx|csv)$", error="文件应为 .xlsx 或 .csv。"))
+        r"^.{1,200}\.([xX][lL][sS][xX]|[cC][sS][vV])$", error="文件应为 .xlsx 或 .csv。"))
     content = fields.String(required=True, validate=validate.Length(
         min=1, max=imports.MAX_BYTES * 4 // 3 + 4))  # base64 of the file
     dry_run = fields.Boolean(load_default=False)
@@ -118,7 +118,8 @@ def _attachment(name: str, fallback: str) -> str:
 ROUTES = [
     Route("imports.template", "GET", "/api/imports/<kind>/template",
           "下载导入模板(volunteers 志愿者、employers 用工单位、postings 岗位信息;xlsx 或 csv)",
-          "批量导入", STAFF, REFERENCE, input=TemplateQuery),
+          "批量导入", STAFF, REFERENCE, input=TemplateQuery,
+          files=tuple(export.CONTENT_TYPES.values())),
     Route("imports.run", "POST", "/api/imports/<kind>",
           "批量导入志愿者、用工单位或岗位信息(文件以 base64 提交;有误则整批不导入并逐行说明)",
           "批量导入", STAFF, Scope({"community": "community"}), input=Upload,
