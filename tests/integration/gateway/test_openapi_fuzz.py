@@ -31,6 +31,9 @@ def api_schema(module_system, signed_in):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+# Every operation's examples run as subtests of this one test: about two minutes on a quiet
+# machine, several on a busy one.
+@pytest.mark.timeout(900)
 @schema.exclude(operation_id=list(SKIPPED)).parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_does_what_its_document_says(case, signed_in):
