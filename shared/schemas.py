@@ -91,7 +91,17 @@ def load(schema: _Schema, data, **kwargs):
 
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-NAME = validate.Length(min=1, max=50)
+# A name (a person, a community, a team, a venue) is one printable line: control characters
+# would break the spreadsheets, PDFs and screens it ends up on.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError("不能包含换行符或其他控制字符。")
+
+
+NAME = (validate.Length(min=1, max=50), one_line)
 TEXT = validate.Length(max=4000)
 
 

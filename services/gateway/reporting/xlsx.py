@@ -21,10 +21,10 @@ def render(report: dict) -> bytes:
     book = Workbook()
     overview = book.active
     overview.title = "概览"
-    overview.append([report["title"]])
+    overview.append([cell(report, "title")])
     overview["A1"].font = Font(bold=True, size=14)
     overview.append([f"报表期:{report['period_label']}({report['from_month']} 至 "
-                     f"{report['to_month']})  范围:{report['where']}  "
+                     f"{report['to_month']})  范围:{cell(report, 'where')}  "
                      f"生成时间:{clock.parse_iso(report['generated_at']).astimezone(clock.OFFICE_TZ):%Y-%m-%d %H:%M}"])
     overview.append([])
     overview.append(["板块", "指标", "数值", "单位", "数据来源(统计查询)", "明细"])

@@ -3,7 +3,7 @@ any service reaches the database with it."""
 import pytest
 
 from shared.errors import ValidationFailed
-from shared.schemas import MAX_PAGE, PageSchema, PeriodSchema, load, month_range
+from shared.schemas import MAX_PAGE, ActorSchema, PageSchema, PeriodSchema, load, month_range
 
 
 def test_a_page_far_beyond_any_list_is_refused_not_passed_to_the_database():
@@ -31,3 +31,10 @@ def test_a_month_outside_the_calendar_is_refused():
     with pytest.raises(ValidationFailed) as refused:
         load(PeriodSchema(), {"from_month": "0000-01", "to_month": "2026-11"})
     assert list(refused.value.fields) == ["from_month"]
+
+
+@pytest.mark.parametrize("name", ["浚河社区\n", "天宝\x0f社区", "\x7f"])
+def test_a_name_with_control_characters_is_refused(name):
+    with pytest.raises(ValidationFailed) as refused:
+        load(ActorSchema(), {"id": "u1", "name": name, "role": "street_admin"})
+    assert "控制字符" in refused.value.fields["name"][0]
