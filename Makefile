@@ -3,12 +3,13 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test unit clean-data demo-reset report help
+.PHONY: run test unit bench clean-data demo-reset report help
 
 help:
 	@echo "make run   - start RabbitMQ (if needed), SecantusDB, every service; Ctrl-C stops"
 	@echo "make test  - run the whole test suite against the real broker and database"
 	@echo "make unit  - run the unit tests only (no broker, no database)"
+	@echo "make bench [BENCH=--quick] - the benchmarks; figures in bench/results/latest.md"
 	@echo "make demo-reset - with make run stopped: delete local data so the demo loads again"
 	@echo "make report PERIOD=2026-Q3 [COMMUNITY=天宝社区] - the office report as .xlsx and .pdf"
 
@@ -25,6 +26,10 @@ test: $(VENV)/.installed
 
 unit: $(VENV)/.installed
 	@$(PY) -m pytest tests/unit
+
+bench: $(VENV)/.installed
+	@bash deploy/ensure-rabbitmq.sh
+	@$(PY) -m bench $(BENCH)
 
 clean-data:
 	rm -rf .xiuhua
