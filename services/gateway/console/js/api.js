@@ -60,15 +60,19 @@ export async function request(method, path, { query, body } = {}) {
     throw new ApiError(0, { code: "NETWORK", message: "无法连接服务器,请检查网络后重试" });
   }
   if (response.status === 204) return null;
-  const text = await response.text();
+  return answer(response.status, await response.text());
+}
+
+/** The data of an answer, or (not 2xx) the ApiError it carries. */
+function answer(status, text) {
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
   } catch (error) {
     data = null;
   }
-  if (!response.ok) {
-    const error = new ApiError(response.status,
+  if (status < 200 || status > 299) {
+    const error = new ApiError(status,
       data && typeof data === "object" && !Array.isArray(data) ? data : null);
     // A wrong password (BAD_CREDENTIALS) is a 401 too, but it is answered on the form that
     // asked for it; only a missing or expired session signs the console out.
@@ -76,6 +80,37 @@ export async function request(method, path, { query, body } = {}) {
     throw error;
   }
   return data;
+}
+
+/**
+ * A JSON POST that reports its progress (fetch cannot tell how much of a body has been
+ * sent): onProgress("upload", fraction) while the body goes out, then onProgress("waiting")
+ * once it is sent and the server is working. Answers and errors as request() does.
+ */
+export function postWithProgress(path, body, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Content-Type", "application/json");
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress("upload", event.loaded / event.total);
+    });
+    xhr.upload.addEventListener("load", () => onProgress("waiting"));
+    xhr.addEventListener("load", () => {
+      try {
+        resolve(xhr.status === 204 ? null : answer(xhr.status, xhr.responseText));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    const offline = () => reject(new ApiError(0, { code: "NETWORK",
+      message: "无法连接服务器,请检查网络后重试" }));
+    xhr.addEventListener("error", offline);
+    xhr.addEventListener("timeout", offline);
+    xhr.send(JSON.stringify(body ?? {}));
+  });
 }
 
 export const api = {
