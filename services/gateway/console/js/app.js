@@ -2,8 +2,8 @@
 // menu for their role and hand the page to the router.
 
 import { onSignedOut } from "./api.js";
-import { allOperations, loadCatalog } from "./catalog.js";
-import { h, mount, officeToday } from "./dom.js";
+import { loadCatalog } from "./catalog.js";
+import { h, mount } from "./dom.js";
 import { href, navigate, renderCurrent, route, start, beforeRender } from "./router.js";
 import { may, roleName } from "./roles.js";
 import { account, forget, restore, signOut } from "./session.js";
@@ -15,6 +15,7 @@ import { registerAdminPages } from "./pages/admin.js";
 import { registerActivityPages } from "./pages/activities.js";
 import { registerVolunteerPages } from "./pages/volunteers.js";
 import { registerJobPages } from "./pages/jobs.js";
+import { registerReportPages } from "./pages/reports.js";
 
 // The menu: an entry shows only when its route exists and the signed-in role may use it.
 const MENU = [
@@ -50,9 +51,7 @@ const MENU = [
     { path: "/employer-notifications", label: "待告知单位", op: "employer_notifications.list" },
   ] },
   { group: "统计报表", items: [
-    // A reports page is planned separately; until it exists the menu links to the API's
-    // report download (this year), and only if the route table has a route under /api/reports.
-    { external: () => reportHref(), label: "工作报表(本年度,Excel)", visible: () => Boolean(reportOp()) },
+    { path: "/reports", label: "工作报表", op: "reports.office" },
   ] },
   { group: "系统管理", items: [
     { path: "/admin/accounts", label: "账号管理", op: "accounts.list" },
@@ -68,17 +67,6 @@ const MENU = [
 
 export const DASHBOARD_OPS = ["work_orders.statistics", "activities.statistics",
   "volunteers.statistics", "jobs.statistics"];
-
-function reportOp() {
-  return allOperations().find((op) => op.method === "GET" && op.path.startsWith("/api/reports")
-    && !op.path.includes("{") && may(op.id)) || null;
-}
-
-function reportHref() {
-  const op = reportOp();
-  const wantsPeriod = op.query.some((p) => p.name === "period");
-  return op.path + (wantsPeriod ? `?period=${officeToday().slice(0, 4)}` : "");
-}
 
 function visible(item) {
   return item.visible ? item.visible() : may(item.op);
@@ -108,9 +96,8 @@ function drawChrome() {
   mount(nav, MENU.map((group) => {
     const items = group.items.filter(visible);
     if (!items.length) return null;
-    return [h("h4", {}, group.group), items.map((item) => item.external
-      ? h("a", { href: item.external(), target: "_blank", rel: "noopener", download: "" }, item.label)
-      : h("a", { href: href(item.path), dataset: { path: item.path } }, item.label))];
+    return [h("h4", {}, group.group), items.map((item) =>
+      h("a", { href: href(item.path), dataset: { path: item.path } }, item.label))];
   }));
   mount(who,
     h("span", { class: "name" }, me.name),
@@ -200,6 +187,7 @@ async function boot() {
   registerActivityPages(route, guarded);
   registerVolunteerPages(route, guarded);
   registerJobPages(route, guarded);
+  registerReportPages(route, guarded);
   route("/", guarded(() => navigate(landing())));
   route("*", guarded((el) => mount(el, h("h1", {}, "页面不存在"),
     h("p", {}, h("a", { href: href(landing()) }, "返回首页")))));
