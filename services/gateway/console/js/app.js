@@ -16,6 +16,7 @@ import { registerActivityPages } from "./pages/activities.js";
 import { registerVolunteerPages } from "./pages/volunteers.js";
 import { registerJobPages } from "./pages/jobs.js";
 import { registerReportPages } from "./pages/reports.js";
+import { importableKinds, registerImportPages } from "./pages/imports.js";
 
 // The menu: an entry shows only when its route exists and the signed-in role may use it.
 const MENU = [
@@ -52,6 +53,9 @@ const MENU = [
   ] },
   { group: "统计报表", items: [
     { path: "/reports", label: "工作报表", op: "reports.office" },
+  ] },
+  { group: "数据导入", items: [
+    { path: "/imports", label: "批量导入", visible: () => importableKinds().length > 0 },
   ] },
   { group: "系统管理", items: [
     { path: "/admin/accounts", label: "账号管理", op: "accounts.list" },
@@ -188,6 +192,7 @@ async function boot() {
   registerVolunteerPages(route, guarded);
   registerJobPages(route, guarded);
   registerReportPages(route, guarded);
+  registerImportPages(route, guarded);
   route("/", guarded(() => navigate(landing())));
   route("*", guarded((el) => mount(el, h("h1", {}, "页面不存在"),
     h("p", {}, h("a", { href: href(landing()) }, "返回首页")))));

@@ -85,6 +85,7 @@ grant([...STAFF, ...SELF], `volunteers.update volunteers.withdraw volunteers.rev
   shifts.record_follow_up_visit shifts.record_placement_visit`);
 grant([...ADMIN, ...SELF], "shifts.open corrections.request");
 grant(["street_admin", "community_staff", "viewer"], "reports.office");
+grant(STAFF, "imports.template imports.run");
 
 /** May the signed-in person use this operation (and does it exist at all)? */
 export function may(id) {
