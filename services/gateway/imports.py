@@ -166,7 +166,7 @@ def to_rows(kind: str, cells: list[list]) -> tuple[list[dict], list[int], dict]:
     position = {t: i for i, t in enumerate(titles) if t}
     rows, numbers, errors = [], [], {}
     for offset, values in enumerate(cells[1:], start=2):
-        if all(_blank(v) is None for v in values):
+        if all(_blank(v) is None for v in values) or _is_example(wanted, position, values):
             continue
         if len(rows) >= MAX_ROWS:
             raise _file_error(f"一次最多导入 {MAX_ROWS} 行,请分批导入。")
@@ -189,6 +189,15 @@ def to_rows(kind: str, cells: list[list]) -> tuple[list[dict], list[int], dict]:
     if not rows:
         raise _file_error("文件中没有数据行。")
     return rows, numbers, errors
+
+
+def _is_example(wanted, position: dict, values: list) -> bool:
+    """The template's example row, left in the file unchanged: it is not someone's record."""
+    def text(column):
+        index = position.get(column.title)
+        value = _blank(values[index]) if index is not None and index < len(values) else None
+        return "" if value is None else str(value).strip()
+    return all(text(column) == column.example for column in wanted if column.title in position)
 
 
 def convert(column: Column, raw):
@@ -362,7 +371,7 @@ def template(kind: str, wanted_format: str) -> tuple[bytes, str]:
         guide.append([column.title, "是" if column.required else "否", column.note,
                       "、".join(name for _, name in column.codes)])
     guide.append([])
-    guide.append(["第二行是示例,导入前请删除或改为真实数据。带 * 的列必填。"
+    guide.append(["第二行是示例,原样保留时导入会跳过它;可删除或改为真实数据。带 * 的列必填。"
                   "文件中任何一行有误时不会导入任何记录,并逐行说明原因。"])
     out = io.BytesIO()
     book.save(out)
