@@ -42,15 +42,6 @@ export function has(id) {
   return operations.has(id);
 }
 
-/** Is there any operation on exactly this path (e.g. "/api/reports")? */
-export function hasPath(path) {
-  return Boolean(documentRoot?.paths?.[path]);
-}
-
-export function allOperations() {
-  return [...operations.values()];
-}
-
 /** Follow "$ref"s (and a nullable anyOf around one) to the schema itself. */
 export function resolve(schema, seen = new Set()) {
   if (!schema || typeof schema !== "object") return schema;
