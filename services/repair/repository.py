@@ -25,6 +25,10 @@ INDEXES = {
         IndexModel([("reported_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
         IndexModel([("community", ASCENDING), ("reported_at", DESCENDING), ("_id", DESCENDING)],
                    name="community_newest"),
+        # A community's staff list their orders by state: with only the two indexes above and
+        # state_due to choose from, the planner may scan the whole collection.
+        IndexModel([("community", ASCENDING), ("state", ASCENDING), ("reported_at", DESCENDING),
+                    ("_id", DESCENDING)], name="community_state_newest"),
         IndexModel([("state", ASCENDING), ("due_at", ASCENDING)], name="state_due"),
         IndexModel([("category", ASCENDING), ("alley_key", ASCENDING), ("state", ASCENDING)],
                    name="same_alley"),

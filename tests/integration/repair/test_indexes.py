@@ -34,6 +34,10 @@ def test_list_pages_come_from_an_index_without_sorting(service_db):
     # picks the index but sorts the (few) matches it reads from it.
     plan = stages(db[WORK_ORDERS].find({"community": "浚河社区"}).sort(order).limit(20).explain())
     assert plan[-1] == "IXSCAN(community_newest)", plan
+    # A community's orders in some states: one index holds both equalities.
+    plan = stages(db[WORK_ORDERS].find({"state": {"$in": ["reported"]}, "community": "浚河社区"})
+                  .sort(order).limit(20).explain())
+    assert plan[-1] == "IXSCAN(community_state_newest)", plan
 
 
 def test_the_indexes_are_created_again_at_the_next_start(service_db):
