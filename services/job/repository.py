@@ -231,8 +231,7 @@ class JobRepository:
         if query.get("q"):
             pattern = re.escape(query["q"])
             criteria["$or"] = [{"name": {"$regex": pattern}}, {"address": {"$regex": pattern}}]
-        return self._page(domain.Employer, criteria,
-                          [("updated_at", DESCENDING), ("_id", ASCENDING)], query)
+        return self._page(domain.Employer, criteria, _sorted_by(query, name="name_key"), query)
 
     def visit_with_problem(self, problem_id: str, session=None) -> domain.Visit | None:
         doc = self.db[VISITS].find_one({"problems.problem_id": problem_id}, session=session)
@@ -251,8 +250,7 @@ class JobRepository:
             criteria["deliveries.kind"] = query["delivery_kind"]
         if query.get("problem_state"):
             criteria["problems.state"] = query["problem_state"]
-        return self._page(domain.Visit, criteria,
-                          [("visited_on", DESCENDING), ("_id", DESCENDING)], query)
+        return self._page(domain.Visit, criteria, _sorted_by(query), query)
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -266,10 +264,7 @@ class JobRepository:
             criteria["$or"] = [{"title": {"$regex": pattern}},
                                {"employer_name": {"$regex": pattern}},
                                {"skills": {"$regex": pattern}}]
-        key = query["sort"].lstrip("-")
-        direction = DESCENDING if query["sort"].startswith("-") else ASCENDING
-        return self._page(domain.JobPosting, criteria, [(key, direction), ("_id", direction)],
-                          query)
+        return self._page(domain.JobPosting, criteria, _sorted_by(query), query)
 
     def open_postings(self, community: str | None = None, limit: int = 2000):
         """Open postings, newest first, to read (without their history: never save these).
@@ -318,8 +313,7 @@ class JobRepository:
             criteria["name"] = {"$regex": re.escape(query["q"])}
         if phone_fingerprint:
             criteria = {"phone.fingerprint": phone_fingerprint}
-        return self._page(domain.JobSeeker, criteria,
-                          [("registered_at", DESCENDING), ("_id", ASCENDING)], query)
+        return self._page(domain.JobSeeker, criteria, _sorted_by(query), query)
 
     def candidate_seekers(self, posting: domain.JobPosting, radius_km: float,
                           limit: int = 1000) -> list[domain.JobSeeker]:
@@ -365,8 +359,7 @@ class JobRepository:
         criteria = _equal(query, "posting_id", "seeker_id", "employer_id", "community")
         if query.get("state"):
             criteria["state"] = {"$in": query["state"]}
-        return self._page(domain.Application, criteria,
-                          [("applied_at", DESCENDING), ("_id", DESCENDING)], query)
+        return self._page(domain.Application, criteria, _sorted_by(query), query)
 
     def list_placements(self, query: dict, today: date):
         criteria = _equal(query, "community", "employer_id", "seeker_id")
@@ -376,8 +369,7 @@ class JobRepository:
             criteria["open_follow_up_on"] = _due_by(today)
         elif query.get("follow_up_due") is False:
             criteria["$nor"] = [{"open_follow_up_on": _due_by(today)}]
-        return self._page(domain.Placement, criteria,
-                          [("started_on", DESCENDING), ("_id", DESCENDING)], query)
+        return self._page(domain.Placement, criteria, _sorted_by(query), query)
 
     def placements_with_due_follow_ups(self, today: date, limit: int) -> list[str]:
         cursor = self.db[PLACEMENTS].find(
@@ -446,6 +438,14 @@ def _due_by(today: date) -> dict:
 
 def _equal(query: dict, *names) -> dict:
     return {name: query[name] for name in names if query.get(name) is not None}
+
+
+def _sorted_by(query: dict, **stored_as) -> list:
+    """A list's `sort` ('posted_at', '-posted_at', …) as a MongoDB sort, ties broken by _id in
+    the same direction so that pages never repeat or skip a record."""
+    key = query["sort"].lstrip("-")
+    direction = DESCENDING if query["sort"].startswith("-") else ASCENDING
+    return [(stored_as.get(key, key), direction), ("_id", direction)]
 
 
 def _flatten(counts: dict, prefix: str = "") -> dict:

@@ -377,6 +377,7 @@ class ListEmployers(PageSchema):
     size = _optional(fields.String, validate=validate.OneOf(domain.EMPLOYER_SIZES))
     active = _optional(fields.Boolean)
     q = _optional(fields.String, validate=validate.Length(min=1, max=50))
+    sort = _sort("updated_at", "created_at", "name", default="-updated_at")
 
 
 class ListVisits(PageSchema):
@@ -386,6 +387,7 @@ class ListVisits(PageSchema):
     visited_to = _optional(DateText)
     delivery_kind = _optional(fields.String, validate=validate.OneOf(domain.DELIVERY_KINDS))
     problem_state = _optional(fields.String, validate=validate.OneOf(domain.PROBLEM_STATES))
+    sort = _sort("visited_on", default="-visited_on")
 
 
 class ListPostings(PageSchema):
@@ -409,6 +411,7 @@ class ListSeekers(PageSchema):
                         load_default=None)
     skill = _optional(fields.String, validate=validate.Length(min=1, max=30))
     q = _optional(fields.String, validate=validate.Length(min=1, max=50))
+    sort = _sort("registered_at", "updated_at", default="-registered_at")
 
 
 class ListApplications(PageSchema):
@@ -418,6 +421,7 @@ class ListApplications(PageSchema):
     community = _optional(fields.String, validate=NAME)
     state = fields.List(fields.String(validate=validate.OneOf(domain.APPLICATION_STATES)),
                         load_default=None)
+    sort = _sort("applied_at", "updated_at", default="-applied_at")
 
 
 class ListPlacements(PageSchema):
@@ -427,6 +431,7 @@ class ListPlacements(PageSchema):
     state = fields.List(fields.String(validate=validate.OneOf(domain.PLACEMENT_STATES)),
                         load_default=None)
     follow_up_due = _optional(fields.Boolean)
+    sort = _sort("started_on", "open_follow_up_on", default="-started_on")
 
 
 class ListNotifications(PageSchema):
