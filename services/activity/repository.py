@@ -12,6 +12,7 @@ from services.activity import domain, exemplars
 from services.activity import exceptions as errors
 from services.activity.scheduling import window_text
 from shared import clock
+from shared.storage import count
 
 ACTIVITIES = "activities"
 REGISTRATIONS = "registrations"
@@ -254,7 +255,7 @@ class ActivityRepository:
         cursor = (self.activities.find(criteria)
                   .sort([(key, direction), ("_id", direction)])
                   .skip(skip).limit(query["page_size"]))
-        return [activity_from(d) for d in cursor], self.activities.count_documents(criteria)
+        return [activity_from(d) for d in cursor], count(self.activities, criteria)
 
     @staticmethod
     def _criteria(query: dict, at: datetime) -> dict:
@@ -393,7 +394,7 @@ class ActivityRepository:
                   .sort([("registered_at", direction), ("_id", direction)])
                   .skip(skip).limit(query["page_size"]))
         return ([registration_from(d) for d in cursor],
-                self.registrations.count_documents(criteria))
+                count(self.registrations, criteria))
 
     # -- venues and rooms -------------------------------------------------------------------
 
@@ -551,7 +552,7 @@ class ActivityRepository:
         cursor = (collection.find(criteria)
                   .sort([("nominated_at", DESCENDING), ("_id", DESCENDING)])
                   .skip(skip).limit(query["page_size"]))
-        return [exemplar_from(d) for d in cursor], collection.count_documents(criteria)
+        return [exemplar_from(d) for d in cursor], count(collection, criteria)
 
     # -- figures ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from pymongo import DESCENDING
 
 from services.gateway.auth import AUDIT
 from shared import clock
+from shared.storage import count
 
 
 def begin(db, principal, route, request, params, address) -> ObjectId:
@@ -43,5 +44,5 @@ def search(db, query: dict) -> dict:
               "action": e["action"], "method": e["method"], "path": e["path"],
               "status": e.get("status"), "outcome": e.get("outcome"),
               "address": e.get("address")} for e in cursor]
-    return {"items": items, "total": db[AUDIT].count_documents(criteria), "page": page,
+    return {"items": items, "total": count(db[AUDIT], criteria), "page": page,
             "page_size": size}

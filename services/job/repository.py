@@ -13,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.job import domain, exceptions
 from shared import clock
+from shared.storage import count
 
 EMPLOYERS = "employers"
 VISITS = "visits"
@@ -193,7 +194,7 @@ class JobRepository:
         cursor = self.db[collection].find(criteria).sort(sort).skip(skip).limit(
             query["page_size"])
         return ([from_document(cls, d) for d in cursor],
-                self.db[collection].count_documents(criteria))
+                count(self.db[collection], criteria))
 
     # -- employers and visits ---------------------------------------------------------------
 
@@ -410,7 +411,7 @@ class JobRepository:
         docs = list(self.db[NOTIFICATIONS].find(criteria).sort(
             [("created_at", DESCENDING), ("_id", ASCENDING)]).skip(skip).limit(
             query["page_size"]))
-        return docs, self.db[NOTIFICATIONS].count_documents(criteria)
+        return docs, count(self.db[NOTIFICATIONS], criteria)
 
     # -- figures ----------------------------------------------------------------------------
 

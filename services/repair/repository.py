@@ -9,6 +9,7 @@ from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 
 from services.repair import domain
 from shared import clock
+from shared.storage import count
 from services.repair.exceptions import department_not_found, work_order_not_found
 
 WORK_ORDERS = "work_orders"
@@ -136,7 +137,7 @@ class RepairRepository:
         skip = (query["page"] - 1) * query["page_size"]
         cursor = (self.orders.find(criteria).sort([(sort_key, direction), ("_id", direction)])
                   .skip(skip).limit(query["page_size"]))
-        return [from_document(d) for d in cursor], self.orders.count_documents(criteria)
+        return [from_document(d) for d in cursor], count(self.orders, criteria)
 
     @staticmethod
     def _criteria(query: dict, at: datetime) -> dict:

@@ -26,6 +26,7 @@ from services.volunteer.exceptions import (certificate_not_found, correction_not
                                            entry_not_found, shift_not_found, team_not_found,
                                            volunteer_not_found)
 from shared import clock
+from shared.storage import count
 
 VOLUNTEERS = "volunteers"
 SHIFTS = "shifts"
@@ -462,7 +463,7 @@ class VolunteerRepository:
         skip = (query["page"] - 1) * query["page_size"]
         cursor = self.ledger.find(criteria).sort([("date", DESCENDING), ("_id", DESCENDING)]) \
             .skip(skip).limit(query["page_size"])
-        return [_entry(d) for d in cursor], self.ledger.count_documents(criteria)
+        return [_entry(d) for d in cursor], count(self.ledger, criteria)
 
     @staticmethod
     def _entry_criteria(query: dict) -> dict:
@@ -668,7 +669,7 @@ class VolunteerRepository:
         skip = (query["page"] - 1) * query["page_size"]
         cursor = (collection.find(criteria).sort([(sort_key, direction), ("_id", direction)])
                   .skip(skip).limit(query["page_size"]))
-        return [convert(d) for d in cursor], collection.count_documents(criteria)
+        return [convert(d) for d in cursor], count(collection, criteria)
 
 
 def _one_of(values: list):
