@@ -1,7 +1,7 @@
 """`python -m bench`: every benchmark in one run, on a SecantusDB and a RabbitMQ vhost of the
 bench's own, then bench/results/latest.json and bench/results/latest.md.
 
-    python -m bench                   # everything (about 45 minutes on 2 busy cores)
+    python -m bench                   # everything (about ten minutes on 2 cores)
     python -m bench --quick           # fewer events, calls and seconds: a smoke run
     python -m bench --only rpc,growth # some sections (event, rpc, gateway, growth)
     python -m bench --growth-full     # growth to 100k documents as well (hours on SecantusDB)
