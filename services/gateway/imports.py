@@ -192,12 +192,16 @@ def to_rows(kind: str, cells: list[list]) -> tuple[list[dict], list[int], dict]:
 
 
 def _is_example(wanted, position: dict, values: list) -> bool:
-    """The template's example row, left in the file unchanged: it is not someone's record."""
+    """The template's example row, left in the file unchanged: it is not someone's record.
+    Only in a file with every column of the template; a file of its own is taken as it is."""
+    if any(column.title not in position for column in wanted):
+        return False
+
     def text(column):
         index = position.get(column.title)
         value = _blank(values[index]) if index is not None and index < len(values) else None
         return "" if value is None else str(value).strip()
-    return all(text(column) == column.example for column in wanted if column.title in position)
+    return all(text(column) == column.example for column in wanted)
 
 
 def convert(column: Column, raw):

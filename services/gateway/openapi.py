@@ -115,6 +115,9 @@ def _responses(route) -> dict:
         codes += [401, 429]
     for code in sorted(set(codes)):
         responses[str(code)] = {"description": ERRORS[code], **error}
+    if route.method == "GET" and route.input is not None:
+        # The HTTP server itself refuses a request line over 8 KB (eventlet's limit), in text.
+        responses["414"] = {"description": "请求地址过长"}
     return responses
 
 

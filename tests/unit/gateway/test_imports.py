@@ -22,3 +22,10 @@ def test_an_example_row_with_one_value_changed_is_a_record():
     changed[titles.index("单位名称*")] = "聚宝路便民理发店"
     rows, numbers, _ = imports.to_rows("employers", [titles, changed])
     assert [r["name"] for r in rows] == ["聚宝路便民理发店"] and numbers == [2]
+
+
+def test_a_file_of_its_own_columns_is_taken_as_it_is_even_with_the_example_values():
+    titles, example = template_cells("employers", "csv")[:2]
+    kept = [i for i, title in enumerate(titles) if title.endswith("*")]
+    rows, _, _ = imports.to_rows("employers", [[titles[i] for i in kept], [example[i] for i in kept]])
+    assert [r["name"] for r in rows] == ["聚宝路毛绒玩具加工点"]
