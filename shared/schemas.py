@@ -167,3 +167,49 @@ def month_range(period: str | None = None, from_month: str | None = None,
             return f"{year}-{3 * quarter - 2:02d}", f"{year}-{3 * quarter:02d}"
         return period, period
     return from_month, to_month
+
+
+# --- the shapes of results, for the API's documentation (each service's tests check its
+# present_* functions against them; the gateway's fuzzer checks real answers) ---------------
+
+def required_text(**kwargs):
+    return fields.String(required=True, **kwargs)
+
+
+def optional_text():
+    return fields.String(required=True, allow_none=True)
+
+
+def maybe(schema):
+    return fields.Nested(schema, required=True, allow_none=True)
+
+
+def list_of(schema):
+    return fields.List(fields.Nested(schema), required=True)
+
+
+class CodedView(Schema):
+    code = required_text()
+    name = required_text()
+
+
+class AllowedActionView(Schema):
+    action = required_text()
+    name = required_text()
+
+
+class ActorRefView(Schema):
+    id = optional_text()
+    name = optional_text()
+    role = optional_text()
+
+
+class HistoryEntryView(Schema):
+    action = required_text()
+    action_name = required_text()
+    from_state = optional_text()
+    to_state = required_text()
+    actor = fields.Nested(ActorRefView, required=True)
+    at = required_text()
+    note = optional_text()
+    details = fields.Dict(required=True)

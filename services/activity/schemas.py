@@ -6,7 +6,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from services.activity import domain, exemplars
 from services.activity.scheduling import MAX_OCCURRENCES
 from shared import clock
-from shared.schemas import NAME, PHONE, PageSchema, PeriodSchema, Schema
+from shared.schemas import (ActorRefView, AllowedActionView, CodedView, HistoryEntryView, list_of,
+                            maybe, NAME, optional_text, PageSchema, PeriodSchema, PHONE,
+                            required_text, Schema)
 
 ID = validate.Length(min=1, max=64)
 TITLE = validate.Length(min=2, max=100)
@@ -537,59 +539,17 @@ def present_series(series: dict, activities: list) -> dict:
 # --- the shapes of results, for the API's documentation (the gateway's tests check real
 # answers against them) ------------------------------------------------------------------
 
-def _text():
-    return fields.String(required=True)
-
-
-def _optional_text():
-    return fields.String(required=True, allow_none=True)
-
-
-def _maybe(schema):
-    return fields.Nested(schema, required=True, allow_none=True)
-
-
-def _list_of(schema):
-    return fields.List(fields.Nested(schema), required=True)
-
-
-class _Coded(Schema):
-    code = _text()
-    name = _text()
-
-
-class _Named(Schema):
-    action = _text()
-    name = _text()
-
-
-class _ActorRef(Schema):
-    id = _optional_text()
-    name = _optional_text()
-    role = _optional_text()
-
-
-class _HistoryEntry(Schema):
-    action = _text()
-    action_name = _text()
-    from_state = _optional_text()
-    to_state = _text()
-    actor = fields.Nested(_ActorRef, required=True)
-    at = _text()
-    note = _optional_text()
-    details = fields.Dict(required=True)
-
 
 class _VenueRef(Schema):
-    id = _text()
-    name = _text()
-    address = _optional_text()
+    id = required_text()
+    name = required_text()
+    address = optional_text()
 
 
 class _RoomRef(Schema):
-    id = _text()
-    name = _text()
-    kind = _text()
+    id = required_text()
+    name = required_text()
+    kind = required_text()
 
 
 class _SlotsView(Schema):
@@ -598,19 +558,19 @@ class _SlotsView(Schema):
 
 
 class _SourceRef(Schema):
-    service = _text()
-    ref = _text()
+    service = required_text()
+    ref = required_text()
 
 
 class _FeaturedView(Schema):
-    exemplar_id = _text()
-    name = _text()
-    category = _text()
-    category_name = _text()
-    title = _text()
-    form = _text()
-    form_name = _text()
-    note = _optional_text()
+    exemplar_id = required_text()
+    name = required_text()
+    category = required_text()
+    category_name = required_text()
+    title = required_text()
+    form = required_text()
+    form_name = required_text()
+    note = optional_text()
 
 
 class _RegistrationFigures(Schema):
@@ -629,65 +589,65 @@ class _CheckInFigures(Schema):
 
 
 class _Imported(Schema):
-    by = fields.Nested(_ActorRef, required=True)
-    at = _text()
-    reason = _text()
+    by = fields.Nested(ActorRefView, required=True)
+    at = required_text()
+    reason = required_text()
 
 
 class ActivityView(Schema):
-    activity_id = _text()
-    title = _text()
+    activity_id = required_text()
+    title = required_text()
     theme = fields.String(required=True, validate=_one_of(domain.THEMES))
-    theme_name = _text()
-    festival = _optional_text()
-    festival_name = _optional_text()
-    description = _text()
-    target_groups = _list_of(_Coded)
-    organiser = _text()
-    community = _text()
-    venue = _maybe(_VenueRef)
-    room = _maybe(_RoomRef)
-    place = _optional_text()
+    theme_name = required_text()
+    festival = optional_text()
+    festival_name = optional_text()
+    description = required_text()
+    target_groups = list_of(CodedView)
+    organiser = required_text()
+    community = required_text()
+    venue = maybe(_VenueRef)
+    room = maybe(_RoomRef)
+    place = optional_text()
     place_capacity = fields.Integer(required=True, allow_none=True)
-    starts_at = _optional_text()
-    ends_at = _optional_text()
+    starts_at = optional_text()
+    ends_at = optional_text()
     capacity = fields.Integer(required=True, allow_none=True)
     volunteer_slots = fields.Nested(_SlotsView, required=True)
-    series_id = _optional_text()
-    source_ref = _maybe(_SourceRef)
-    preferred_date = _optional_text()
-    featured_exemplars = _list_of(_FeaturedView)
+    series_id = optional_text()
+    source_ref = maybe(_SourceRef)
+    preferred_date = optional_text()
+    featured_exemplars = list_of(_FeaturedView)
     state = fields.String(required=True, validate=_one_of(domain.STATES))
-    state_name = _text()
+    state_name = required_text()
     registration = fields.Nested(_RegistrationFigures, required=True)
     check_in = fields.Nested(_CheckInFigures, required=True)
     attendance = fields.Integer(required=True, allow_none=True)
     hours = fields.Float(required=True, allow_none=True)
-    minutes = _optional_text()
+    minutes = optional_text()
     photo_urls = fields.List(fields.String(), required=True)
-    cancel_reason = _optional_text()
-    created_at = _text()
-    created_by = fields.Nested(_ActorRef, required=True)
-    published_at = _optional_text()
-    started_at = _optional_text()
-    finished_at = _optional_text()
-    cancelled_at = _optional_text()
-    updated_at = _optional_text()
-    imported = _maybe(_Imported)
-    history = _list_of(_HistoryEntry)
-    allowed_actions = _list_of(_Named)
+    cancel_reason = optional_text()
+    created_at = required_text()
+    created_by = fields.Nested(ActorRefView, required=True)
+    published_at = optional_text()
+    started_at = optional_text()
+    finished_at = optional_text()
+    cancelled_at = optional_text()
+    updated_at = optional_text()
+    imported = maybe(_Imported)
+    history = list_of(HistoryEntryView)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
 class _ActivitySummary(Schema):
-    activity_id = _text()
-    title = _text()
-    community = _text()
-    state = _text()
-    state_name = _text()
-    place = _optional_text()
-    starts_at = _optional_text()
-    ends_at = _optional_text()
+    activity_id = required_text()
+    title = required_text()
+    community = required_text()
+    state = required_text()
+    state_name = required_text()
+    place = optional_text()
+    starts_at = optional_text()
+    ends_at = optional_text()
 
 
 class _SeriesActivity(_ActivitySummary):
@@ -696,95 +656,95 @@ class _SeriesActivity(_ActivitySummary):
 
 
 class _RecurrenceView(Schema):
-    start_date = _text()
-    start_time = _text()
-    end_time = _text()
+    start_date = required_text()
+    start_time = required_text()
+    end_time = required_text()
     weekdays = fields.List(fields.Integer(), required=True)
     interval_weeks = fields.Integer(required=True)
     count = fields.Integer(required=True, allow_none=True)
-    until = _optional_text()
+    until = optional_text()
     exclude_dates = fields.List(fields.String(), required=True)
 
 
 class SeriesView(Schema):
-    series_id = _text()
-    title = _text()
-    community = _text()
+    series_id = required_text()
+    title = required_text()
+    community = required_text()
     recurrence = fields.Nested(_RecurrenceView, required=True)
-    created_at = _text()
-    created_by = fields.Nested(_ActorRef, required=True)
-    activities = _list_of(_SeriesActivity)
+    created_at = required_text()
+    created_by = fields.Nested(ActorRefView, required=True)
+    activities = list_of(_SeriesActivity)
 
 
 class RegistrationView(Schema):
-    registration_id = _text()
-    activity_id = _text()
-    activity = _maybe(_ActivitySummary)
-    name = _text()
-    phone_masked = _optional_text()
-    role = _text()
-    role_name = _text()
-    volunteer_id = _optional_text()
-    note = _optional_text()
+    registration_id = required_text()
+    activity_id = required_text()
+    activity = maybe(_ActivitySummary)
+    name = required_text()
+    phone_masked = optional_text()
+    role = required_text()
+    role_name = required_text()
+    volunteer_id = optional_text()
+    note = optional_text()
     status = fields.String(required=True, validate=_one_of(domain.REGISTRATION_STATUS_NAMES))
-    status_name = _text()
+    status_name = required_text()
     waitlist_position = fields.Integer(required=True, allow_none=True)
-    code = _text()
+    code = required_text()
     walk_in = fields.Boolean(required=True)
-    registered_at = _text()
-    registered_by = fields.Nested(_ActorRef, required=True)
-    waitlisted_at = _optional_text()
-    promoted_at = _optional_text()
-    cancelled_at = _optional_text()
-    cancel_reason = _optional_text()
-    checked_in_at = _optional_text()
-    checked_in_by = _maybe(_ActorRef)
+    registered_at = required_text()
+    registered_by = fields.Nested(ActorRefView, required=True)
+    waitlisted_at = optional_text()
+    promoted_at = optional_text()
+    cancelled_at = optional_text()
+    cancel_reason = optional_text()
+    checked_in_at = optional_text()
+    checked_in_by = maybe(ActorRefView)
 
 
 class ContactView(Schema):
-    name = _text()
-    phone = _optional_text()
+    name = required_text()
+    phone = optional_text()
 
 
 class _ReviewView(Schema):
-    decision = _text()
-    comment = _optional_text()
-    by = fields.Nested(_ActorRef, required=True)
-    at = _text()
+    decision = required_text()
+    comment = optional_text()
+    by = fields.Nested(ActorRefView, required=True)
+    at = required_text()
 
 
 class _ProposalView(Schema):
-    at = _text()
-    reason = _text()
+    at = required_text()
+    reason = required_text()
     total_hours = fields.Float(required=True)
     star_level = fields.Integer(required=True)
     commendations = fields.Integer(required=True)
 
 
 class ExemplarView(Schema):
-    exemplar_id = _text()
-    name = _text()
+    exemplar_id = required_text()
+    name = required_text()
     category = fields.String(required=True, validate=_one_of(exemplars.CATEGORIES))
-    category_name = _text()
-    community = _text()
-    title = _text()
-    story = _text()
+    category_name = required_text()
+    community = required_text()
+    title = required_text()
+    story = required_text()
     photo_urls = fields.List(fields.String(), required=True)
     year = fields.Integer(required=True, allow_none=True)
-    volunteer_id = _optional_text()
-    source_ref = _maybe(_SourceRef)
+    volunteer_id = optional_text()
+    source_ref = maybe(_SourceRef)
     state = fields.String(required=True, validate=_one_of(exemplars.STATES))
-    state_name = _text()
-    review = _maybe(_ReviewView)
-    proposals = _list_of(_ProposalView)
-    nominated_at = _text()
-    nominated_by = fields.Nested(_ActorRef, required=True)
-    published_at = _optional_text()
-    withdrawn_at = _optional_text()
-    withdraw_reason = _optional_text()
-    updated_at = _optional_text()
-    history = _list_of(_HistoryEntry)
-    allowed_actions = _list_of(_Named)
+    state_name = required_text()
+    review = maybe(_ReviewView)
+    proposals = list_of(_ProposalView)
+    nominated_at = required_text()
+    nominated_by = fields.Nested(ActorRefView, required=True)
+    published_at = optional_text()
+    withdrawn_at = optional_text()
+    withdraw_reason = optional_text()
+    updated_at = optional_text()
+    history = list_of(HistoryEntryView)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
@@ -793,63 +753,63 @@ class _FeaturedAt(_ActivitySummary):
 
 
 class ExemplarDetailView(ExemplarView):
-    featured_at = _list_of(_FeaturedAt)
+    featured_at = list_of(_FeaturedAt)
 
 
 class _OpeningHoursView(Schema):
     weekdays = fields.List(fields.Integer(), required=True)
-    opens = _text()
-    closes = _text()
+    opens = required_text()
+    closes = required_text()
 
 
 class RoomView(Schema):
-    id = _text()
-    venue_id = _text()
-    community = _optional_text()
-    name = _text()
-    kind = _text()
-    kind_name = _text()
+    id = required_text()
+    venue_id = required_text()
+    community = optional_text()
+    name = required_text()
+    kind = required_text()
+    kind_name = required_text()
     capacity = fields.Integer(required=True, allow_none=True)
-    opening_hours = _list_of(_OpeningHoursView)
+    opening_hours = list_of(_OpeningHoursView)
     active = fields.Boolean(required=True)
 
 
 class VenueView(Schema):
-    id = _text()
-    community = _optional_text()
-    name = _text()
-    kind = _text()
-    kind_name = _text()
-    address = _optional_text()
+    id = required_text()
+    community = optional_text()
+    name = required_text()
+    kind = required_text()
+    kind_name = required_text()
+    address = optional_text()
     capacity = fields.Integer(required=True, allow_none=True)
-    opening_hours = _list_of(_OpeningHoursView)
+    opening_hours = list_of(_OpeningHoursView)
     active = fields.Boolean(required=True)
-    rooms = _list_of(RoomView)
+    rooms = list_of(RoomView)
 
 
 class BookingView(Schema):
-    activity_id = _text()
-    title = _text()
-    community = _text()
-    venue_id = _text()
-    room_id = _optional_text()
-    place = _text()
-    starts_at = _text()
-    ends_at = _text()
+    activity_id = required_text()
+    title = required_text()
+    community = required_text()
+    venue_id = required_text()
+    room_id = optional_text()
+    place = required_text()
+    starts_at = required_text()
+    ends_at = required_text()
 
 
 class ReferenceDataView(Schema):
-    themes = _list_of(_Coded)
-    festivals = _list_of(_Coded)
-    target_groups = _list_of(_Coded)
-    venue_kinds = _list_of(_Coded)
-    room_kinds = _list_of(_Coded)
-    exemplar_categories = _list_of(_Coded)
-    feature_forms = _list_of(_Coded)
-    volunteer_skills = _list_of(_Coded)
-    activity_states = _list_of(_Coded)
-    registration_statuses = _list_of(_Coded)
-    exemplar_states = _list_of(_Coded)
+    themes = list_of(CodedView)
+    festivals = list_of(CodedView)
+    target_groups = list_of(CodedView)
+    venue_kinds = list_of(CodedView)
+    room_kinds = list_of(CodedView)
+    exemplar_categories = list_of(CodedView)
+    feature_forms = list_of(CodedView)
+    volunteer_skills = list_of(CodedView)
+    activity_states = list_of(CodedView)
+    registration_statuses = list_of(CodedView)
+    exemplar_states = list_of(CodedView)
 
 
 class _Figures(Schema):
@@ -880,8 +840,8 @@ class _Group(_Figures):
 
 
 class _Period(Schema):
-    from_month = _optional_text()
-    to_month = _optional_text()
+    from_month = optional_text()
+    to_month = optional_text()
 
 
 class StatisticsView(Schema):

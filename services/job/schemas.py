@@ -10,8 +10,9 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from services.job import domain
 from shared import clock
 from shared.personal_data import id_number_is_valid
-from shared.schemas import (LocationSchema, NAME, PHONE, PageSchema, PeriodSchema, Schema,
-                            load)
+from shared.schemas import (ActorRefView, AllowedActionView, CodedView, HistoryEntryView, list_of,
+                            load, LocationSchema, maybe, NAME, optional_text, PageSchema,
+                            PeriodSchema, PHONE, required_text, Schema)
 
 NOTE = validate.Length(max=2000)
 REASON = validate.Length(min=2, max=2000)
@@ -690,89 +691,51 @@ def present_notification(doc: dict) -> dict:
 # --- the shapes of results, for the API's documentation (the gateway's tests check real
 # answers against them) ------------------------------------------------------------------
 
-def _text():
-    return fields.String(required=True)
 
-
-def _optional_text():
-    return fields.String(required=True, allow_none=True)
-
-
-def _maybe(schema):
-    return fields.Nested(schema, required=True, allow_none=True)
-
-
-def _list_of(schema):
-    return fields.List(fields.Nested(schema), required=True)
-
-
-class _Coded(Schema):
-    code = _text()
-    name = _text()
-
-
-class _Named(Schema):
-    action = _text()
-    name = _text()
-
-
-class _ActorRef(Schema):
-    id = _optional_text()
-    name = _optional_text()
-    role = _optional_text()
-
-
-class _HistoryEntry(Schema):
-    action = _text()
-    action_name = _text()
-    from_state = _optional_text()
-    to_state = _optional_text()    # records without states (employers) have none
-    actor = fields.Nested(_ActorRef, required=True)
-    at = _text()
-    note = _optional_text()
-    details = fields.Dict(required=True)
+class _HistoryEntry(HistoryEntryView):
+    to_state = optional_text()    # records without states (employers) have none
 
 
 class _WindowView(Schema):
     days = fields.List(fields.Integer(), required=True)
-    start = _text()
-    end = _text()
+    start = required_text()
+    end = required_text()
 
 
 class _ContactView(Schema):
-    name = _text()
-    phone_masked = _text()
+    name = required_text()
+    phone_masked = required_text()
 
 
 class EmployerView(Schema):
-    employer_id = _text()
-    name = _text()
-    community = _text()
-    address = _text()
-    alley = _optional_text()
-    location = _maybe(LocationSchema)
+    employer_id = required_text()
+    name = required_text()
+    community = required_text()
+    address = required_text()
+    alley = optional_text()
+    location = maybe(LocationSchema)
     sector = fields.String(required=True, validate=validate.OneOf(domain.SECTORS))
-    sector_name = _text()
+    sector_name = required_text()
     size = fields.String(required=True, validate=validate.OneOf(domain.EMPLOYER_SIZES))
-    size_name = _text()
+    size_name = required_text()
     contact = fields.Nested(_ContactView, required=True)
-    credit_code = _optional_text()
+    credit_code = optional_text()
     employees = fields.Integer(required=True, allow_none=True)
-    note = _optional_text()
+    note = optional_text()
     active = fields.Boolean(required=True)
     visits = fields.Integer(required=True)
-    last_visited_on = _optional_text()
-    created_at = _text()
-    updated_at = _text()
+    last_visited_on = optional_text()
+    created_at = required_text()
+    updated_at = required_text()
     version = fields.Integer(required=True)
 
 
 class _DeliveryView(Schema):
     """The fields after `kind_name` are those of the delivery's kind."""
-    delivery_id = _text()
+    delivery_id = required_text()
     kind = fields.String(required=True, validate=validate.OneOf(domain.DELIVERY_KINDS))
-    kind_name = _text()
-    note = _optional_text()
+    kind_name = required_text()
+    note = optional_text()
     policy_name = fields.String()
     topic = fields.String()
     expected_participants = fields.Integer()
@@ -784,48 +747,48 @@ class _DeliveryView(Schema):
 
 
 class _ProblemView(Schema):
-    problem_id = _text()
-    category = _text()
-    category_name = _text()
-    description = _text()
-    address = _text()
-    alley = _optional_text()
-    location = _maybe(LocationSchema)
+    problem_id = required_text()
+    category = required_text()
+    category_name = required_text()
+    description = required_text()
+    address = required_text()
+    alley = optional_text()
+    location = maybe(LocationSchema)
     state = fields.String(required=True, validate=validate.OneOf(domain.PROBLEM_STATES))
-    state_name = _text()
-    work_order_number = _optional_text()
-    resolution = _optional_text()
+    state_name = required_text()
+    work_order_number = optional_text()
+    resolution = optional_text()
     end_reason = fields.String(allow_none=True)    # once the problem is closed
-    reported_at = _text()
-    closed_at = _optional_text()
+    reported_at = required_text()
+    closed_at = optional_text()
 
 
 class _FollowUpActionView(Schema):
-    action_id = _text()
-    description = _text()
-    due_on = _optional_text()
-    owner = _optional_text()
+    action_id = required_text()
+    description = required_text()
+    due_on = optional_text()
+    owner = optional_text()
     done = fields.Boolean(required=True)
-    done_at = _optional_text()
-    done_note = _optional_text()
-    done_by = fields.Nested(_ActorRef)               # once done
+    done_at = optional_text()
+    done_note = optional_text()
+    done_by = fields.Nested(ActorRefView)               # once done
 
 
 class VisitView(Schema):
-    visit_id = _text()
-    employer_id = _text()
-    employer_name = _text()
-    community = _text()
-    visited_on = _text()
-    visitor_name = _text()
-    findings = _text()
-    deliveries = _list_of(_DeliveryView)
-    problems = _list_of(_ProblemView)
-    follow_up_actions = _list_of(_FollowUpActionView)
-    recorded_by = fields.Nested(_ActorRef, required=True)
-    recorded_at = _text()
-    updated_at = _text()
-    history = _list_of(_HistoryEntry)
+    visit_id = required_text()
+    employer_id = required_text()
+    employer_name = required_text()
+    community = required_text()
+    visited_on = required_text()
+    visitor_name = required_text()
+    findings = required_text()
+    deliveries = list_of(_DeliveryView)
+    problems = list_of(_ProblemView)
+    follow_up_actions = list_of(_FollowUpActionView)
+    recorded_by = fields.Nested(ActorRefView, required=True)
+    recorded_at = required_text()
+    updated_at = required_text()
+    history = list_of(_HistoryEntry)
     version = fields.Integer(required=True)
 
 
@@ -842,41 +805,41 @@ class _PayRange(Schema):
 
 
 class JobPostingView(Schema):
-    posting_id = _text()
-    title = _text()
-    description = _text()
-    employer_id = _text()
-    employer_name = _text()
-    community = _text()
-    address = _text()
-    location = _maybe(LocationSchema)
+    posting_id = required_text()
+    title = required_text()
+    description = required_text()
+    employer_id = required_text()
+    employer_name = required_text()
+    community = required_text()
+    address = required_text()
+    location = maybe(LocationSchema)
     employment_type = fields.String(required=True,
                                     validate=validate.OneOf(domain.EMPLOYMENT_TYPES))
-    employment_type_name = _text()
-    work_schedule = _list_of(_WindowView)
-    work_schedule_text = _text()
+    employment_type_name = required_text()
+    work_schedule = list_of(_WindowView)
+    work_schedule_text = required_text()
     hours_flexible = fields.Boolean(required=True)
-    work_hours = _optional_text()
-    salary = _maybe(_SalaryView)
-    salary_text = _text()
-    monthly_pay_estimate = _maybe(_PayRange)
+    work_hours = optional_text()
+    salary = maybe(_SalaryView)
+    salary_text = required_text()
+    monthly_pay_estimate = maybe(_PayRange)
     openings = fields.Integer(required=True)
     filled = fields.Integer(required=True)
     openings_left = fields.Integer(required=True)
-    valid_through = _text()
+    valid_through = required_text()
     skills = fields.List(fields.String(), required=True)
-    requirements = _optional_text()
-    public_contact = _optional_text()
-    visit_id = _optional_text()
-    summary = _text()
+    requirements = optional_text()
+    public_contact = optional_text()
+    visit_id = optional_text()
+    summary = required_text()
     state = fields.String(required=True, validate=validate.OneOf(domain.POSTING_STATES))
-    state_name = _text()
-    posted_at = _text()
-    closed_at = _optional_text()
-    close_reason = _optional_text()
-    updated_at = _text()
-    history = _list_of(_HistoryEntry)
-    allowed_actions = _list_of(_Named)
+    state_name = required_text()
+    posted_at = required_text()
+    closed_at = optional_text()
+    close_reason = optional_text()
+    updated_at = required_text()
+    history = list_of(_HistoryEntry)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
@@ -887,61 +850,61 @@ def _ld(key: str, field: fields.Field) -> fields.Field:
 
 
 class _LdIdentifier(Schema):
-    type_ = _ld("@type", _text())
-    name = _text()
-    value = _text()
+    type_ = _ld("@type", required_text())
+    name = required_text()
+    value = required_text()
 
 
 class _LdOrganization(Schema):
-    type_ = _ld("@type", _text())
-    name = _text()
+    type_ = _ld("@type", required_text())
+    name = required_text()
 
 
 class _LdAddress(Schema):
-    type_ = _ld("@type", _text())
-    streetAddress = _text()
-    addressLocality = _text()
-    addressCountry = _text()
+    type_ = _ld("@type", required_text())
+    streetAddress = required_text()
+    addressLocality = required_text()
+    addressCountry = required_text()
 
 
 class _LdGeo(Schema):
-    type_ = _ld("@type", _text())
+    type_ = _ld("@type", required_text())
     latitude = fields.Float(required=True)
     longitude = fields.Float(required=True)
 
 
 class _LdPlace(Schema):
-    type_ = _ld("@type", _text())
+    type_ = _ld("@type", required_text())
     address = fields.Nested(_LdAddress, required=True)
     geo = fields.Nested(_LdGeo)                      # when the posting has a location
 
 
 class _LdValue(Schema):
-    type_ = _ld("@type", _text())
-    unitText = _text()
+    type_ = _ld("@type", required_text())
+    unitText = required_text()
     minValue = fields.Float(required=True)
     maxValue = fields.Float()
 
 
 class _LdSalary(Schema):
-    type_ = _ld("@type", _text())
-    currency = _text()
+    type_ = _ld("@type", required_text())
+    currency = required_text()
     value = fields.Nested(_LdValue, required=True)
 
 
 class SchemaOrgJobPostingView(Schema):
     """schema.org JobPosting as JSON-LD; optional properties appear only with a value."""
-    context = _ld("@context", _text())
-    type_ = _ld("@type", _text())
+    context = _ld("@context", required_text())
+    type_ = _ld("@type", required_text())
     identifier = fields.Nested(_LdIdentifier, required=True)
-    title = _text()
-    description = _text()
-    datePosted = _text()
-    validThrough = _text()
-    employmentType = _text()
+    title = required_text()
+    description = required_text()
+    datePosted = required_text()
+    validThrough = required_text()
+    employmentType = required_text()
     hiringOrganization = fields.Nested(_LdOrganization, required=True)
     jobLocation = fields.Nested(_LdPlace, required=True)
-    workHours = _text()
+    workHours = required_text()
     totalJobOpenings = fields.Integer(required=True)
     skills = fields.String()
     qualifications = fields.String()
@@ -949,85 +912,85 @@ class SchemaOrgJobPostingView(Schema):
 
 
 class JobSeekerView(Schema):
-    seeker_id = _text()
-    name = _text()
-    community = _text()
-    phone_masked = _text()
-    id_number_masked = _optional_text()
-    address = _optional_text()
-    home_location = _maybe(LocationSchema)
+    seeker_id = required_text()
+    name = required_text()
+    community = required_text()
+    phone_masked = required_text()
+    id_number_masked = optional_text()
+    address = optional_text()
+    home_location = maybe(LocationSchema)
     skills = fields.List(fields.String(), required=True)
-    available_hours = _list_of(_WindowView)
-    available_hours_text = _text()
+    available_hours = list_of(_WindowView)
+    available_hours_text = required_text()
     max_distance_km = fields.Float(required=True, allow_none=True)
     expected_monthly_pay = fields.Integer(required=True, allow_none=True)
     employment_types = fields.List(fields.String(), required=True)
-    resident_id = _optional_text()
+    resident_id = optional_text()
     birth_year = fields.Integer(required=True, allow_none=True)
-    note = _optional_text()
+    note = optional_text()
     state = fields.String(required=True, validate=validate.OneOf(domain.SEEKER_STATES))
-    state_name = _text()
-    consent_at = _text()
-    registered_at = _text()
-    updated_at = _text()
-    history = _list_of(_HistoryEntry)
-    allowed_actions = _list_of(_Named)
+    state_name = required_text()
+    consent_at = required_text()
+    registered_at = required_text()
+    updated_at = required_text()
+    history = list_of(_HistoryEntry)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
 class EmployerContactView(Schema):
-    name = _text()
-    phone = _text()
+    name = required_text()
+    phone = required_text()
 
 
 class SeekerContactView(Schema):
-    name = _text()
-    phone = _text()
-    id_number = _optional_text()
+    name = required_text()
+    phone = required_text()
+    id_number = optional_text()
 
 
 class _Aspect(Schema):
-    aspect = _text()
-    name = _text()
+    aspect = required_text()
+    name = required_text()
     fit = fields.Float(required=True)
     weight = fields.Integer(required=True)
-    text = _text()
+    text = required_text()
     good = fields.Boolean(required=True)
 
 
 class _MatchView(Schema):
     score = fields.Float(required=True)
     reasons = fields.List(fields.String(), required=True)
-    aspects = _list_of(_Aspect)
+    aspects = list_of(_Aspect)
     distance_km = fields.Float(required=True, allow_none=True)
-    application_id = _optional_text()
+    application_id = optional_text()
 
 
 class _PostingBrief(Schema):
-    posting_id = _text()
-    title = _text()
-    employer_id = _text()
-    employer_name = _text()
-    community = _text()
-    address = _text()
-    employment_type_name = _text()
+    posting_id = required_text()
+    title = required_text()
+    employer_id = required_text()
+    employer_name = required_text()
+    community = required_text()
+    address = required_text()
+    employment_type_name = required_text()
     hours_flexible = fields.Boolean(required=True)
-    work_schedule_text = _text()
-    salary_text = _text()
-    monthly_pay_estimate = _maybe(_PayRange)
+    work_schedule_text = required_text()
+    salary_text = required_text()
+    monthly_pay_estimate = maybe(_PayRange)
     openings_left = fields.Integer(required=True)
     skills = fields.List(fields.String(), required=True)
-    valid_through = _text()
-    summary = _text()
+    valid_through = required_text()
+    summary = required_text()
 
 
 class _SeekerBrief(Schema):
-    seeker_id = _text()
-    name = _text()
-    community = _text()
-    phone_masked = _text()
+    seeker_id = required_text()
+    name = required_text()
+    community = required_text()
+    phone_masked = required_text()
     skills = fields.List(fields.String(), required=True)
-    available_hours_text = _text()
+    available_hours_text = required_text()
     max_distance_km = fields.Float(required=True, allow_none=True)
     expected_monthly_pay = fields.Integer(required=True, allow_none=True)
 
@@ -1041,104 +1004,104 @@ class SeekerMatchView(_MatchView):
 
 
 class _InterviewView(Schema):
-    scheduled_at = _text()
-    place = _text()
-    note = _optional_text()
-    result = _optional_text()
-    result_name = _optional_text()
-    result_note = _optional_text()
-    recorded_at = _optional_text()
+    scheduled_at = required_text()
+    place = required_text()
+    note = optional_text()
+    result = optional_text()
+    result_name = optional_text()
+    result_note = optional_text()
+    recorded_at = optional_text()
 
 
 class ApplicationView(Schema):
-    application_id = _text()
-    posting_id = _text()
-    title = _text()
-    seeker_id = _text()
-    seeker_name = _text()
-    employer_id = _text()
-    employer_name = _text()
-    community = _text()
+    application_id = required_text()
+    posting_id = required_text()
+    title = required_text()
+    seeker_id = required_text()
+    seeker_name = required_text()
+    employer_id = required_text()
+    employer_name = required_text()
+    community = required_text()
     channel = fields.String(required=True, validate=validate.OneOf(
         domain.APPLICATION_CHANNELS))
-    channel_name = _text()
-    note = _optional_text()
+    channel_name = required_text()
+    note = optional_text()
     state = fields.String(required=True, validate=validate.OneOf(domain.APPLICATION_STATES))
-    state_name = _text()
-    interviews = _list_of(_InterviewView)
-    placement_id = _optional_text()
-    outcome_reason = _optional_text()
-    applied_at = _text()
-    updated_at = _text()
-    history = _list_of(_HistoryEntry)
-    allowed_actions = _list_of(_Named)
+    state_name = required_text()
+    interviews = list_of(_InterviewView)
+    placement_id = optional_text()
+    outcome_reason = optional_text()
+    applied_at = required_text()
+    updated_at = required_text()
+    history = list_of(_HistoryEntry)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
 class _FollowUpView(Schema):
-    follow_up_id = _text()
+    follow_up_id = required_text()
     month = fields.Integer(required=True)
-    due_on = _text()
+    due_on = required_text()
     state = fields.String(required=True, validate=validate.OneOf(domain.FOLLOW_UP_STATES))
-    state_name = _text()
-    result = _optional_text()
-    result_name = _optional_text()
-    note = _optional_text()
-    recorded_at = _optional_text()
-    by = _maybe(_ActorRef)
-    announced_at = _optional_text()
+    state_name = required_text()
+    result = optional_text()
+    result_name = optional_text()
+    note = optional_text()
+    recorded_at = optional_text()
+    by = maybe(ActorRefView)
+    announced_at = optional_text()
 
 
 class PlacementView(Schema):
-    placement_id = _text()
-    application_id = _text()
-    posting_id = _text()
-    title = _text()
-    seeker_id = _text()
-    seeker_name = _text()
-    employer_id = _text()
-    employer_name = _text()
-    employer_address = _text()
-    community = _text()
-    started_on = _text()
+    placement_id = required_text()
+    application_id = required_text()
+    posting_id = required_text()
+    title = required_text()
+    seeker_id = required_text()
+    seeker_name = required_text()
+    employer_id = required_text()
+    employer_name = required_text()
+    employer_address = required_text()
+    community = required_text()
+    started_on = required_text()
     monthly_pay = fields.Integer(required=True, allow_none=True)
     state = fields.String(required=True, validate=validate.OneOf(domain.PLACEMENT_STATES))
-    state_name = _text()
-    stable_on = _optional_text()
-    ended_on = _optional_text()
-    end_reason = _optional_text()
-    follow_ups = _list_of(_FollowUpView)
-    created_at = _text()
-    updated_at = _text()
-    history = _list_of(_HistoryEntry)
-    allowed_actions = _list_of(_Named)
+    state_name = required_text()
+    stable_on = optional_text()
+    ended_on = optional_text()
+    end_reason = optional_text()
+    follow_ups = list_of(_FollowUpView)
+    created_at = required_text()
+    updated_at = required_text()
+    history = list_of(_HistoryEntry)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
 class _ReaderRef(Schema):
-    id = _optional_text()
-    name = _optional_text()
+    id = optional_text()
+    name = optional_text()
 
 
 class NotificationView(Schema):
-    notification_id = _text()
-    employer_id = _text()
-    employer_name = _text()
-    community = _text()
+    notification_id = required_text()
+    employer_id = required_text()
+    employer_name = required_text()
+    community = required_text()
     kind = fields.String(required=True, validate=validate.OneOf(
         ["problem_resolved", "problem_ended"]))
-    title = _text()
-    body = _text()
-    visit_id = _text()
-    problem_id = _text()
-    work_order_number = _text()
-    created_at = _text()
-    read_at = _optional_text()
-    read_by = _maybe(_ReaderRef)
+    title = required_text()
+    body = required_text()
+    visit_id = required_text()
+    problem_id = required_text()
+    work_order_number = required_text()
+    created_at = required_text()
+    read_at = optional_text()
+    read_by = maybe(_ReaderRef)
 
 
 class _DeliveryCount(Schema):
-    name = _text()
+    name = required_text()
     count = fields.Integer(required=True)
 
 
@@ -1191,8 +1154,8 @@ class _Group(_Figures):
 
 
 class _Period(Schema):
-    from_month = _optional_text()
-    to_month = _optional_text()
+    from_month = optional_text()
+    to_month = optional_text()
 
 
 class StatisticsView(Schema):
@@ -1202,23 +1165,23 @@ class StatisticsView(Schema):
 
 
 class _HourPreset(Schema):
-    code = _text()
-    name = _text()
-    windows = _list_of(_WindowView)
+    code = required_text()
+    name = required_text()
+    windows = list_of(_WindowView)
 
 
 class ReferenceDataView(Schema):
-    sectors = _list_of(_Coded)
-    employer_sizes = _list_of(_Coded)
-    delivery_kinds = _list_of(_Coded)
-    problem_categories = _list_of(_Coded)
-    employment_types = _list_of(_Coded)
-    salary_units = _list_of(_Coded)
-    posting_states = _list_of(_Coded)
-    seeker_states = _list_of(_Coded)
-    application_states = _list_of(_Coded)
-    application_channels = _list_of(_Coded)
-    interview_results = _list_of(_Coded)
-    placement_states = _list_of(_Coded)
-    follow_up_results = _list_of(_Coded)
-    hour_presets = _list_of(_HourPreset)
+    sectors = list_of(CodedView)
+    employer_sizes = list_of(CodedView)
+    delivery_kinds = list_of(CodedView)
+    problem_categories = list_of(CodedView)
+    employment_types = list_of(CodedView)
+    salary_units = list_of(CodedView)
+    posting_states = list_of(CodedView)
+    seeker_states = list_of(CodedView)
+    application_states = list_of(CodedView)
+    application_channels = list_of(CodedView)
+    interview_results = list_of(CodedView)
+    placement_states = list_of(CodedView)
+    follow_up_results = list_of(CodedView)
+    hour_presets = list_of(_HourPreset)

@@ -4,8 +4,8 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 
 from services.repair import domain
 from shared import clock
-from shared.schemas import (LocationSchema, NAME, PHONE, PageSchema, PeriodSchema, Schema,
-                            TEXT)
+from shared.schemas import (AllowedActionView, HistoryEntryView, list_of, LocationSchema, maybe,
+                            NAME, PageSchema, PeriodSchema, PHONE, Schema, TEXT)
 
 NOTE = validate.Length(max=2000)
 REASON = validate.Length(min=2, max=2000)
@@ -288,22 +288,6 @@ _ACTION_NAMES = {"report": "上报", **{a: label for a, (_, label) in domain.ACT
 
 # --- the shapes of results, for the API's documentation (tests check present_* against them) -
 
-class _Named(Schema):
-    action = fields.String(required=True)
-    name = fields.String(required=True)
-
-
-class _HistoryEntry(Schema):
-    action = fields.String(required=True)
-    action_name = fields.String(required=True)
-    from_state = fields.String(allow_none=True, required=True)
-    to_state = fields.String(required=True)
-    actor = fields.Dict(required=True)
-    at = fields.String(required=True)
-    note = fields.String(allow_none=True, required=True)
-    details = fields.Dict(required=True)
-
-
 class _QuantityView(Schema):
     kind = fields.String(required=True)
     name = fields.String(required=True)
@@ -326,10 +310,6 @@ class _DuplicateView(Schema):
     reasons = fields.List(fields.String(), required=True)
 
 
-def _maybe(schema):
-    return fields.Nested(schema, allow_none=True, required=True)
-
-
 class WorkOrderView(Schema):
     number = fields.String(required=True)
     category = fields.String(required=True)
@@ -337,7 +317,7 @@ class WorkOrderView(Schema):
     community = fields.String(required=True)
     alley = fields.String(allow_none=True, required=True)
     address = fields.String(required=True)
-    location = _maybe(LocationSchema)
+    location = maybe(LocationSchema)
     description = fields.String(required=True)
     media_urls = fields.List(fields.String(), required=True)
     attributes = fields.Dict(required=True)
@@ -345,7 +325,7 @@ class WorkOrderView(Schema):
     channel = fields.String(required=True)
     channel_name = fields.String(required=True)
     external_ref = fields.String(allow_none=True, required=True)
-    source_ref = _maybe(SourceRefSchema)
+    source_ref = maybe(SourceRefSchema)
     state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
     state_name = fields.String(required=True)
     department = fields.Dict(allow_none=True, required=True)
@@ -368,8 +348,8 @@ class WorkOrderView(Schema):
     closed_at = fields.String(allow_none=True, required=True)
     updated_at = fields.String(allow_none=True, required=True)
     imported = fields.Dict(allow_none=True, required=True)
-    history = fields.List(fields.Nested(_HistoryEntry), required=True)
-    allowed_actions = fields.List(fields.Nested(_Named), required=True)
+    history = list_of(HistoryEntryView)
+    allowed_actions = list_of(AllowedActionView)
     version = fields.Integer(required=True)
 
 
@@ -434,7 +414,7 @@ class DepartmentView(Schema):
 
 class CommunityView(Schema):
     name = fields.String(required=True)
-    centre = _maybe(LocationSchema)
+    centre = maybe(LocationSchema)
 
 
 class CalendarView(Schema):

@@ -6,7 +6,9 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from services.volunteer import domain, figures, ledger
 from shared import clock
 from shared.personal_data import id_number_is_valid
-from shared.schemas import NAME, PHONE, PageSchema, PeriodSchema, Schema
+from shared.schemas import (ActorRefView, AllowedActionView, CodedView, HistoryEntryView, maybe,
+                            NAME, optional_text, PageSchema, PeriodSchema, PHONE, required_text,
+                            Schema)
 
 NOTE = validate.Length(max=2000)
 REASON = validate.Length(min=2, max=2000)
@@ -481,85 +483,47 @@ def present_hours(volunteer: domain.Volunteer, months: list[dict],
 
 # --- the shapes of results, for the API's documentation (tests check present_* against them) -
 
-def _maybe(schema):
-    return fields.Nested(schema, allow_none=True, required=True)
-
-
-def _text(**kwargs):
-    return fields.String(required=True, **kwargs)
-
-
-def _optional_text():
-    return fields.String(allow_none=True, required=True)
-
-
-class _Named(Schema):
-    action = _text()
-    name = _text()
-
-
-class _Coded(Schema):
-    code = _text()
-    name = _text()
-
-
-class _ActorRef(Schema):
-    id = _optional_text()
-    name = _optional_text()
-    role = _optional_text()
-
-
-class _HistoryEntry(Schema):
-    action = _text()
-    action_name = _text()
-    from_state = _optional_text()
-    to_state = _text()
-    actor = fields.Nested(_ActorRef, required=True)
-    at = _text()
-    note = _optional_text()
-    details = fields.Dict(required=True)
-
 
 class _AvailabilityView(AvailabilitySchema):
-    label = _text()
+    label = required_text()
 
 
 class _CommendationView(Schema):
-    reason = _text()
-    by = fields.Nested(_ActorRef, required=True)
-    at = _text()
+    reason = required_text()
+    by = fields.Nested(ActorRefView, required=True)
+    at = required_text()
 
 
 class _ProposalView(Schema):
-    reason = _text()
-    at = _text()
+    reason = required_text()
+    at = required_text()
 
 
 class VolunteerView(Schema):
-    id = _text()
-    name = _text()
-    community = _text()
-    team = _optional_text()
-    team_name = _optional_text()
-    phone_masked = _optional_text()
-    id_number_masked = _text()
-    skills = fields.List(fields.Nested(_Coded), required=True)
+    id = required_text()
+    name = required_text()
+    community = required_text()
+    team = optional_text()
+    team_name = optional_text()
+    phone_masked = optional_text()
+    id_number_masked = required_text()
+    skills = fields.List(fields.Nested(CodedView), required=True)
     availability = fields.List(fields.Nested(_AvailabilityView), required=True)
-    introduction = _optional_text()
-    state = _text()
-    state_name = _text()
+    introduction = optional_text()
+    state = required_text()
+    state_name = required_text()
     total_hours = fields.Float(required=True)
     services = fields.Integer(required=True)
     star_level = fields.Integer(required=True)
-    star_name = _text()
+    star_name = required_text()
     commendations = fields.List(fields.Nested(_CommendationView), required=True)
     exemplar_proposals = fields.List(fields.Nested(_ProposalView), required=True)
-    registered_at = _text()
-    approved_at = _optional_text()
-    last_served_on = _optional_text()
-    updated_at = _optional_text()
-    history = fields.List(fields.Nested(_HistoryEntry), required=True)
-    allowed_actions = fields.List(fields.Nested(_Named), required=True)
+    registered_at = required_text()
+    approved_at = optional_text()
+    last_served_on = optional_text()
+    updated_at = optional_text()
+    history = fields.List(fields.Nested(HistoryEntryView), required=True)
+    allowed_actions = fields.List(fields.Nested(AllowedActionView), required=True)
     version = fields.Integer(required=True)
 
 
@@ -568,28 +532,28 @@ class SuggestedVolunteerView(VolunteerView):
 
 
 class RevealedView(Schema):
-    id = _text()
-    name = _text()
+    id = required_text()
+    name = required_text()
     phone = fields.String(allow_none=True)
     id_number = fields.String(allow_none=True)
 
 
 class TeamView(Schema):
-    code = _text()
-    name = _text()
-    community = _optional_text()
-    leader = _optional_text()
-    description = _optional_text()
+    code = required_text()
+    name = required_text()
+    community = optional_text()
+    leader = optional_text()
+    description = optional_text()
     active = fields.Boolean(required=True)
 
 
-class SkillView(_Coded):
+class SkillView(CodedView):
     pass
 
 
 class _LevelView(Schema):
     level = fields.Integer(required=True)
-    name = _text()
+    name = required_text()
     hours = fields.Float(required=True)
 
 
@@ -607,25 +571,25 @@ class _AttendanceValues(Schema):
 
 
 class _AssignmentCorrection(Schema):
-    correction_id = _text()
+    correction_id = required_text()
     old = fields.Nested(_AttendanceValues, required=True)
     new = fields.Nested(_AttendanceValues, required=True)
-    at = _text()
-    by = fields.Nested(_ActorRef, required=True)
+    at = required_text()
+    by = fields.Nested(ActorRefView, required=True)
 
 
 class _AssignmentView(Schema):
-    volunteer_id = _text()
-    name = _text()
-    community = _text()
-    team = _optional_text()
-    status = _text()
-    status_name = _text()
+    volunteer_id = required_text()
+    name = required_text()
+    community = required_text()
+    team = optional_text()
+    status = required_text()
+    status_name = required_text()
     walk_in = fields.Boolean(required=True)
-    signed_up_at = _text()
-    signed_up_by = fields.Nested(_ActorRef, required=True)
-    check_in_at = _optional_text()
-    check_out_at = _optional_text()
+    signed_up_at = required_text()
+    signed_up_by = fields.Nested(ActorRefView, required=True)
+    check_in_at = optional_text()
+    check_out_at = optional_text()
     hours = fields.Float(allow_none=True, required=True)
     credited_hours = fields.Float(allow_none=True, required=True)
     entry_ids = fields.List(fields.String(), required=True)
@@ -633,158 +597,158 @@ class _AssignmentView(Schema):
 
 
 class ShiftView(Schema):
-    id = _text()
-    kind = _text()
-    kind_name = _text()
-    title = _text()
-    community = _text()
-    place = _text()
-    organiser = _text()
-    description = _optional_text()
-    starts_at = _text()
-    ends_at = _text()
+    id = required_text()
+    kind = required_text()
+    kind_name = required_text()
+    title = required_text()
+    community = required_text()
+    place = required_text()
+    organiser = required_text()
+    description = optional_text()
+    starts_at = required_text()
+    ends_at = required_text()
     scheduled_hours = fields.Float(required=True)
     flexible = fields.Boolean(required=True)
     needed = fields.Integer(required=True)
     signed_up = fields.Integer(required=True)
     places_left = fields.Integer(required=True)
     open_for_sign_up = fields.Boolean(required=True)
-    skills = fields.List(fields.Nested(_Coded), required=True)
-    skill_match = _text()
+    skills = fields.List(fields.Nested(CodedView), required=True)
+    skill_match = required_text()
     community_only = fields.Boolean(required=True)
     source = fields.Dict(allow_none=True, required=True)
-    state = _text()
-    state_name = _text()
+    state = required_text()
+    state_name = required_text()
     assignments = fields.List(fields.Nested(_AssignmentView), required=True)
     outcome = fields.Dict(allow_none=True, required=True)
-    created_at = _text()
-    created_by = fields.Nested(_ActorRef, required=True)
-    completed_at = _optional_text()
-    cancelled_at = _optional_text()
-    cancel_reason = _optional_text()
-    updated_at = _optional_text()
-    history = fields.List(fields.Nested(_HistoryEntry), required=True)
-    allowed_actions = fields.List(fields.Nested(_Named), required=True)
+    created_at = required_text()
+    created_by = fields.Nested(ActorRefView, required=True)
+    completed_at = optional_text()
+    cancelled_at = optional_text()
+    cancel_reason = optional_text()
+    updated_at = optional_text()
+    history = fields.List(fields.Nested(HistoryEntryView), required=True)
+    allowed_actions = fields.List(fields.Nested(AllowedActionView), required=True)
     version = fields.Integer(required=True)
 
 
 class LedgerEntryView(Schema):
-    id = _text()
-    volunteer_id = _text()
-    volunteer_name = _text()
-    community = _text()
-    team = _optional_text()
-    date = _text()
-    content = _text()
+    id = required_text()
+    volunteer_id = required_text()
+    volunteer_name = required_text()
+    community = required_text()
+    team = optional_text()
+    date = required_text()
+    content = required_text()
     hours = fields.Float(required=True)
-    organiser = _text()
-    recorder = fields.Nested(_ActorRef, required=True)
-    recorded_at = _text()
+    organiser = required_text()
+    recorder = fields.Nested(ActorRefView, required=True)
+    recorded_at = required_text()
     source = fields.Dict(required=True)
-    source_name = _text()
-    skills = fields.List(fields.Nested(_Coded), required=True)
-    corrects = _optional_text()
-    note = _optional_text()
+    source_name = required_text()
+    skills = fields.List(fields.Nested(CodedView), required=True)
+    corrects = optional_text()
+    note = optional_text()
 
 
 class CorrectionView(Schema):
-    id = _text()
-    volunteer_id = _text()
-    volunteer_name = _text()
-    community = _text()
-    organiser = _text()
+    id = required_text()
+    volunteer_id = required_text()
+    volunteer_name = required_text()
+    community = required_text()
+    organiser = required_text()
     target = fields.Dict(required=True)
     old = fields.Nested(_AttendanceValues, required=True)
     new = fields.Nested(_AttendanceValues, required=True)
-    reason = _text()
-    requested_by = fields.Nested(_ActorRef, required=True)
-    requested_at = _text()
-    state = _text()
-    state_name = _text()
-    decided_by = fields.Nested(_ActorRef, allow_none=True, required=True)
-    decided_at = _optional_text()
-    decision_note = _optional_text()
-    entry_id = _optional_text()
+    reason = required_text()
+    requested_by = fields.Nested(ActorRefView, required=True)
+    requested_at = required_text()
+    state = required_text()
+    state_name = required_text()
+    decided_by = fields.Nested(ActorRefView, allow_none=True, required=True)
+    decided_at = optional_text()
+    decision_note = optional_text()
+    entry_id = optional_text()
 
 
 class _CertificateLine(Schema):
-    entry_id = _text()
-    date = _text()
-    content = _text()
+    entry_id = required_text()
+    date = required_text()
+    content = required_text()
     hours = fields.Float(required=True)
-    organiser = _text()
+    organiser = required_text()
 
 
 class VerificationView(Schema):
-    number = _text()
+    number = required_text()
     valid = fields.Boolean(required=True)
-    state = _text()
-    state_name = _text()
-    volunteer_name = _text()
-    id_number_masked = _text()
-    issuer = _text()
-    from_date = _text()
-    to_date = _text()
+    state = required_text()
+    state_name = required_text()
+    volunteer_name = required_text()
+    id_number_masked = required_text()
+    issuer = required_text()
+    from_date = required_text()
+    to_date = required_text()
     total_hours = fields.Float(required=True)
     services = fields.Integer(required=True)
-    issued_at = _text()
-    revoked_at = _optional_text()
+    issued_at = required_text()
+    revoked_at = optional_text()
 
 
 class CertificateView(Schema):
-    number = _text()
-    volunteer_id = _text()
-    volunteer_name = _text()
-    id_number_masked = _text()
-    community = _text()
-    issuer = _text()
-    from_date = _text()
-    to_date = _text()
+    number = required_text()
+    volunteer_id = required_text()
+    volunteer_name = required_text()
+    id_number_masked = required_text()
+    community = required_text()
+    issuer = required_text()
+    from_date = required_text()
+    to_date = required_text()
     total_hours = fields.Float(required=True)
     services = fields.Integer(required=True)
     lines = fields.List(fields.Nested(_CertificateLine), required=True)
-    issued_by = fields.Nested(_ActorRef, required=True)
-    issued_at = _text()
-    state = _text()
-    state_name = _text()
-    revoked_at = _optional_text()
-    revoked_by = fields.Nested(_ActorRef, allow_none=True, required=True)
-    revoke_reason = _optional_text()
+    issued_by = fields.Nested(ActorRefView, required=True)
+    issued_at = required_text()
+    state = required_text()
+    state_name = required_text()
+    revoked_at = optional_text()
+    revoked_by = fields.Nested(ActorRefView, allow_none=True, required=True)
+    revoke_reason = optional_text()
 
 
 class RenderedCertificateView(Schema):
-    number = _text()
-    content_type = _text()
-    filename = _text()
-    html = _text()
+    number = required_text()
+    content_type = required_text()
+    filename = required_text()
+    html = required_text()
 
 
 class _MonthHours(Schema):
-    month = _text()
+    month = required_text()
     hours = fields.Float(required=True)
     services = fields.Integer(required=True)
 
 
 class _NextStar(Schema):
     level = fields.Integer(required=True)
-    name = _text()
+    name = required_text()
     hours = fields.Float(required=True)
     remaining = fields.Float(required=True)
 
 
 class _Period(Schema):
-    from_month = _optional_text()
-    to_month = _optional_text()
+    from_month = optional_text()
+    to_month = optional_text()
 
 
 class VolunteerHoursView(Schema):
-    volunteer_id = _text()
-    name = _text()
+    volunteer_id = required_text()
+    name = required_text()
     total_hours = fields.Float(required=True)
     services = fields.Integer(required=True)
     star_level = fields.Integer(required=True)
-    star_name = _text()
-    next_star = _maybe(_NextStar)
+    star_name = required_text()
+    next_star = maybe(_NextStar)
     period = fields.Nested(_Period, required=True)
     hours = fields.Float(required=True)
     period_services = fields.Integer(required=True)
@@ -799,7 +763,7 @@ class _VolunteerCounts(Schema):
 
 
 class _Figures(Schema):
-    volunteers = _maybe(_VolunteerCounts)
+    volunteers = maybe(_VolunteerCounts)
     new_registrations = fields.Integer(allow_none=True, required=True)
     hours = fields.Float(allow_none=True, required=True)
     services = fields.Integer(allow_none=True, required=True)

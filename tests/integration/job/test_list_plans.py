@@ -11,15 +11,7 @@ from shared import clock
 from shared.errors import ValidationFailed
 from shared.storage import ensure_indexes
 from tests.integration.job.conftest import STAFF, TOY_WORKSHOP
-
-
-def stages(explained: dict) -> list[str]:
-    node, found = explained["queryPlanner"]["winningPlan"], []
-    node = node.get("queryPlan", node)
-    while node:
-        found.append(node["stage"] + (f"({node['indexName']})" if "indexName" in node else ""))
-        node = node.get("inputStage") or (node.get("inputStages") or [None])[0]
-    return found
+from tests.integration.plans import stages
 
 
 def test_list_pages_come_from_an_index_without_sorting(service_db):

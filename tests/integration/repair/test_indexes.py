@@ -9,15 +9,7 @@ from pymongo import DESCENDING
 from services.repair.repository import INDEXES, WORK_ORDERS
 from shared import clock
 from shared.storage import ensure_indexes
-
-
-def stages(explained: dict) -> list[str]:
-    node, found = explained["queryPlanner"]["winningPlan"], []
-    node = node.get("queryPlan", node)
-    while node:
-        found.append(node["stage"] + (f"({node['indexName']})" if "indexName" in node else ""))
-        node = node.get("inputStage") or (node.get("inputStages") or [None])[0]
-    return found
+from tests.integration.plans import stages
 
 
 def test_list_pages_come_from_an_index_without_sorting(service_db):
