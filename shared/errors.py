@@ -70,12 +70,20 @@ class Unavailable(XiuhuaError):
     http_status = 503
 
 
+class RateLimited(XiuhuaError):
+    """Asked too often (a sign-in code for the same phone, say); `fields.retry_after` says
+    in how many seconds it may be asked again."""
+    code = "RATE_LIMITED"
+    default_message = "请求过于频繁,请稍后再试"
+    http_status = 429
+
+
 class InternalError(XiuhuaError):
     """What an unexpected failure becomes at the RPC boundary; its detail stays in the log."""
 
 
 ERROR_KINDS = (XiuhuaError, ValidationFailed, NotFound, IllegalTransition, Conflict, Forbidden,
-               Unavailable, InternalError)
+               Unavailable, RateLimited, InternalError)
 
 for _kind in ERROR_KINDS:
     registry[get_module_path(_kind)] = _kind

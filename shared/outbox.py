@@ -25,12 +25,11 @@ import time
 import uuid
 from datetime import timedelta
 
-import kombu
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from shared import clock
+from shared import broker, clock
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +135,8 @@ class ConfirmingPublisher:
             return self._channel
         # No heartbeats: this connection is used in short bursts from one thread, and a dead
         # one shows itself at the next publish or confirm wait, which then reconnects.
-        connection = kombu.Connection(self.amqp_uri, heartbeat=0, connect_timeout=5,
-                                      ssl=self.ssl or False)
-        connection.ensure_connection(max_retries=1)
+        # Any node of a cluster will do (AMQP_URI may list several): the first that answers.
+        connection = broker.connect(self.amqp_uri, self.ssl, connect_timeout=5)
         channel = connection.channel()
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nameko.extensions import DependencyProvider
+from pymongo.database import Database
 
 from shared import clock
 
@@ -98,10 +99,13 @@ def id_number_is_valid(number: str) -> bool:
     return number[17] == check
 
 
-def record_reveal(db, actor: dict, record_type: str, record_id: str, fields: list[str],
+def record_reveal(audit_log, actor: dict, record_type: str, record_id: str, fields: list[str],
                   purpose: str) -> None:
-    """Written before the clear value is returned: no audit entry, no reveal."""
-    db[AUDIT_LOG].insert_one({
+    """Written (to the service's `audit_log` collection) before the clear value is returned:
+    no audit entry, no reveal."""
+    if isinstance(audit_log, Database):
+        audit_log = audit_log[AUDIT_LOG]
+    audit_log.insert_one({
         "at": clock.now(), "action": "reveal_personal_data", "actor": actor,
         "record_type": record_type, "record_id": record_id, "fields": fields,
         "purpose": purpose})

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema as _Schema, ValidationError, fields, validate
+from marshmallow import (EXCLUDE, RAISE, Schema as _Schema, ValidationError, fields, missing,
+                         validate, validates_schema)
 
+from shared import clock, names, places
 from shared.errors import ValidationFailed
 
 
@@ -62,6 +64,22 @@ def _localise_marshmallow():
 _localise_marshmallow()
 
 
+def _name_the_choices():
+    """"应为以下之一:…" lists the Chinese names of the allowed codes, not the codes (the codes
+    are in the OpenAPI document's `enum`)."""
+    original = validate.OneOf.__init__
+
+    def __init__(self, choices, labels=None, *, error=None):
+        original(self, choices, labels, error=error)
+        if labels is None:
+            self.choices_text = "、".join(names.choice_names(choices))
+
+    validate.OneOf.__init__ = __init__
+
+
+_name_the_choices()
+
+
 class Schema(_Schema):
     """Strict by default: an unknown field is an error, so a typo never passes silently."""
 
@@ -84,10 +102,31 @@ def load(schema: _Schema, data, **kwargs):
     try:
         return schema.load(data, **kwargs)
     except ValidationError as error:
-        messages = error.messages
-        if not isinstance(messages, dict):
-            messages = {"_schema": messages}
-        raise ValidationFailed(fields=messages) from None
+        raise validation_failed(error.messages) from None
+
+
+def validation_failed(messages) -> ValidationFailed:
+    """The typed error for marshmallow's field errors. Input naming a place the register does
+    not have gets that problem's own code (UNKNOWN_COMMUNITY, …) and its message, so that a
+    program can tell it from other bad input; the field errors still list every problem."""
+    if not isinstance(messages, dict):
+        messages = {"_schema": messages}
+    for text in _texts(messages):
+        for code, pattern in PLACE_ERRORS.items():
+            if pattern.match(text):
+                return ValidationFailed(text, fields=messages, code=code)
+    return ValidationFailed(fields=messages)
+
+
+def _texts(messages):
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _texts(value)
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            yield from _texts(value)
+    elif isinstance(messages, str):
+        yield messages
 
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -117,11 +156,99 @@ class ActorSchema(Schema):
     community = fields.String(load_default=None, allow_none=True, validate=NAME)
     # A volunteer acting for themselves: their volunteer record's id.
     volunteer = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    # A resident of the resident site: the keyed fingerprint of their phone.
+    resident = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=64))
 
 
 class LocationSchema(Schema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     long = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+
+
+# --- places: names and points checked against the register (shared/places.py) -------------
+#
+# The rule lives here, once: a service's input schema names a community with `community()`,
+# checks an alley against its community with `check_alley`, and takes a point in the street
+# with `StreetLocationSchema`. Each refusal has its stable code (see `validation_failed`).
+
+UNKNOWN_COMMUNITY = "UNKNOWN_COMMUNITY"
+UNKNOWN_ALLEY = "UNKNOWN_ALLEY"
+OUTSIDE_STREET = "OUTSIDE_STREET"
+COMMUNITY_MISMATCH = "COMMUNITY_MISMATCH"
+PLACE_ERRORS = {
+    UNKNOWN_COMMUNITY: re.compile(r"^不是本街道的社区:"),
+    UNKNOWN_ALLEY: re.compile(r"^不是\S+的巷道:"),
+    OUTSIDE_STREET: re.compile(r"^位置不在\S+范围内"),
+    COMMUNITY_MISMATCH: re.compile(r"^位置在\S+,不在"),
+}
+
+
+UNKNOWN_COMMUNITY_MESSAGE = "不是本街道的社区:{}"
+
+
+def _shown(value) -> str:
+    text = CONTROL_CHARACTERS.sub("", str(value))
+    return text if len(text) <= 50 else text[:50] + "…"
+
+
+class RegisteredCommunity(validate.Validator):
+    """One of the register's communities. `choices` puts the list in the OpenAPI document, so
+    that a form built from it offers the communities to choose from."""
+
+    @property
+    def choices(self) -> list[str]:
+        return places.communities()
+
+    def __call__(self, value):
+        if not places.is_community(value):
+            raise ValidationError(UNKNOWN_COMMUNITY_MESSAGE.format(_shown(value)))
+        return value
+
+
+def community_field(**kwargs) -> fields.String:
+    """A field naming a community of the register; any other name is UNKNOWN_COMMUNITY."""
+    return fields.String(validate=[*NAME, RegisteredCommunity()], **kwargs)
+
+
+def check_alley(data: dict, community_key: str = "community", alley_key: str = "alley",
+                community_name: str | None = None) -> None:
+    """For a @validates_schema: the alley named is one of its community's in the register
+    (a blank alley names none)."""
+    alley = data.get(alley_key)
+    home = community_name or data.get(community_key)
+    if alley and places.is_community(home) and not places.is_alley(alley.strip(), home):
+        raise ValidationError(f"不是{home}的巷道:{_shown(alley)}", alley_key)
+
+
+def require_alley(alley, community: str, *path) -> None:
+    """Outside a schema (the community is a stored record's): UNKNOWN_ALLEY unless the alley
+    is one of the community's. `path` is where the alley was given (default: `alley`)."""
+    try:
+        check_alley({"alley": alley}, community_name=community)
+    except ValidationError as error:
+        messages = error.messages["alley"]
+        for key in reversed(path or ("alley",)):
+            messages = {key: messages}
+        raise validation_failed(messages) from None
+
+
+def outside_street_message() -> str:
+    return f"位置不在{places.street()}范围内。"
+
+
+def mismatch_message(found: str, named: str) -> str:
+    return f"位置在{found},不在{_shown(named)}。"
+
+
+class StreetLocationSchema(LocationSchema):
+    """A point inside the street's boundary; anywhere else is OUTSIDE_STREET."""
+
+    @validates_schema
+    def inside_the_street(self, data, **kwargs):
+        if "lat" in data and "long" in data and not places.inside_street(data["lat"],
+                                                                          data["long"]):
+            raise ValidationError(outside_street_message())
 
 
 # Far beyond any list we hold, and small enough that the skip it becomes fits MongoDB's integers.
@@ -169,8 +296,58 @@ def month_range(period: str | None = None, from_month: str | None = None,
     return from_month, to_month
 
 
-# --- the shapes of results, for the API's documentation (each service's tests check its
-# present_* functions against them; the gateway's fuzzer checks real answers) ---------------
+# --- the shapes of results ---------------------------------------------------------------
+#
+# A view is declared once and does both jobs: it documents an answer (the OpenAPI document is
+# built from it) and it presents it (`WorkOrderView(now=...).dump(order)`). Values that are
+# worked out rather than stored are methods of the view, declared with `derived`, so that they
+# are documented with their type like any other field.
+
+
+class View(Schema):
+    """An answer's shape, and the way to present it. `now` is the moment the answer is about
+    (for what depends on it, such as whether an order is overdue)."""
+
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now or clock.now()
+
+
+class Instant(fields.String):
+    """A moment, presented in ISO 8601 (UTC, milliseconds) — the one format of every answer."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None or isinstance(value, str):
+            return value
+        return clock.iso(value)
+
+
+class _Derived:
+    def __init__(self, *args, derive: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.derive = derive
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return getattr(self.parent, self.derive)(obj)
+
+
+_DERIVED: dict[type, type] = {}
+
+
+def derived(method: str, field: type = fields.String, *args, **kwargs) -> fields.Field:
+    """A value the view works out with its method `method(obj)` (named `get_<field>` by
+    convention: a method cannot share its field's name), documented as `field`."""
+    cls = _DERIVED.get(field)
+    if cls is None:
+        cls = _DERIVED[field] = type(f"Derived{field.__name__}", (_Derived, field), {})
+    kwargs.setdefault("required", True)
+    return cls(*args, derive=method, **kwargs)
+
+
+def masked(path: str) -> fields.String:
+    """The masked form of a protected personal value (shared.personal_data), or None."""
+    return fields.String(attribute=f"{path}.masked", dump_default=None, allow_none=True,
+                         required=True)
 
 def required_text(**kwargs):
     return fields.String(required=True, **kwargs)
@@ -210,6 +387,12 @@ class HistoryEntryView(Schema):
     from_state = optional_text()
     to_state = required_text()
     actor = fields.Nested(ActorRefView, required=True)
-    at = required_text()
+    at = Instant(required=True)
     note = optional_text()
     details = fields.Dict(required=True)
+
+
+def history_of(entries: list[dict], action_names: dict) -> list[dict]:
+    """An aggregate's history with the Chinese name of each action."""
+    return [{**entry, "action_name": action_names.get(entry["action"], entry["action"])}
+            for entry in entries]

@@ -14,6 +14,7 @@ import pkgutil
 import kombu
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
+from shared.broker import connect
 from shared.messaging import EventSubscriber, dead_letter_queue
 from shared.outbox import exchange_name
 
@@ -60,7 +61,7 @@ def declare(amqp_uri: str, classes=None, ssl=None) -> list[str]:
     """`ssl`: the AMQP_SSL options, as the services use them."""
     classes = service_classes() if classes is None else classes
     declared = []
-    with kombu.Connection(amqp_uri, connect_timeout=5, ssl=ssl or False) as connection:
+    with connect(amqp_uri, ssl, connect_timeout=5) as connection:
         channel = connection.channel()
         for cls in classes:
             for queue in [*subscriptions(cls), dead_letter_queue(cls.name)]:

@@ -24,6 +24,15 @@ class WorkOrderEvent(Schema):
     community = fields.String(required=True)
     alley = fields.String(load_default=None, allow_none=True)
     actor_name = fields.String(required=True)
+    # Optional, for whoever tells people of an order's progress (the notification service):
+    # where the order came from (a 12345 ticket is answered back to the hotline), whether the
+    # reporter left a phone or e-mail to be told by (the number itself never travels; it is
+    # revealed by repair, audited, at sending time), and whether the order was 补录 (recorded
+    # after the fact: its history is not news to anyone).
+    channel = fields.String(load_default=None, allow_none=True)
+    external_ref = fields.String(load_default=None, allow_none=True)
+    reporter_reachable = fields.Boolean(load_default=None, allow_none=True)
+    imported = fields.Boolean(load_default=None, allow_none=True)
 
 
 class WorkOrderReported(WorkOrderEvent):
@@ -83,6 +92,8 @@ class WorkOrderCompleted(WorkOrderEvent):
     # audited; the number itself never travels in an event.
     reporter_name = fields.String(load_default=None, allow_none=True)
     reporter_phone_masked = fields.String(load_default=None, allow_none=True)
+    # The answer given (办理结果), for the reporter and the 12345 hotline.
+    result_note = fields.String(load_default=None, allow_none=True)
 
 
 class WorkOrderFollowedUp(WorkOrderEvent):
@@ -97,6 +108,8 @@ class WorkOrderReopened(WorkOrderEvent):
 class WorkOrderClosed(WorkOrderEvent):
     resolution = fields.String(required=True)
     closed_at = fields.String(required=True)
+    # The answer given when the order was answered directly or completed (办理结果).
+    result_note = fields.String(load_default=None, allow_none=True)
     source_ref = fields.Nested(SourceRef, load_default=None, allow_none=True)
 
 

@@ -5,6 +5,7 @@ Names, ids and figures only: phone and ID-card numbers never travel in an event.
 from marshmallow import fields, validate
 
 from shared.events import EventType
+from shared import names
 from shared.events.repair import FOLLOW_UP_RESULTS
 from shared.schemas import Schema
 
@@ -12,13 +13,7 @@ PLACEMENT_FOLLOW_UP_RESULTS = ("employed", "changed_job", "not_employed", "unrea
 
 # Volunteer skills, by code: what a volunteer offers and what a shift (or an activity's
 # volunteer slots) asks for. Other services name skills from this list.
-SKILLS = {
-    "medical": "医疗卫生", "first_aid": "应急救护", "legal": "法律服务", "teaching": "教育辅导",
-    "arts": "文体艺术", "elderly_care": "为老服务", "child_care": "关爱少儿",
-    "psychological": "心理疏导", "publicity": "文明宣传", "environment": "环境整治",
-    "traffic": "文明交通劝导", "repair": "维修服务", "digital": "信息技术",
-    "visiting": "走访回访", "employment": "就业帮扶",
-}
+SKILLS = names.table("skills")
 
 
 class FollowUpVisitRecorded(Schema):
