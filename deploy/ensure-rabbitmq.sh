@@ -2,7 +2,7 @@
 # Make sure a RabbitMQ broker answers on 127.0.0.1:5672 with the management plugin enabled
 # (the test fixtures create one throw-away vhost per test through the management API).
 # Starts an installed broker, installs one with apt where that is possible, otherwise says
-# exactly what to do. Skipped when AMQP_URI points at another host.
+# exactly what to do. Skipped when AMQP_URI points at another host or lists several nodes.
 set -u
 
 say() { printf 'rabbitmq: %s\n' "$*"; }
@@ -10,6 +10,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 uri=${AMQP_URI:-}
 case "$uri" in
+  *";"*) say "AMQP_URI lists several nodes (a cluster); leaving them alone"; exit 0 ;;
   ""|*@localhost*|*@127.0.0.1*|*//localhost*|*//127.0.0.1*) ;;
   *) say "AMQP_URI points at another broker; leaving it alone"; exit 0 ;;
 esac

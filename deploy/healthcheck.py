@@ -24,6 +24,8 @@ service has lost its connection and not recovered), which a restart does fix. Wh
 socket table cannot be read it falls back to the RPC, accepting any answer.
 
 Configuration is read from deploy/config.yaml like the services read it (AMQP_URI, AMQP_SSL).
+With several nodes in AMQP_URI (a cluster, `;`-separated), the probe calls through the first
+node that answers, and a connection held to any of them counts.
 """
 from __future__ import annotations
 
@@ -37,9 +39,10 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
-CONFIG = Path(__file__).resolve().parent / "config.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CONFIG = ROOT / "deploy" / "config.yaml"
 ESTABLISHED = "01"
 
 
@@ -53,15 +56,10 @@ def load_config(path: Path) -> dict:
         return yaml.safe_load(handle)
 
 
-def broker_address(amqp_uri: str) -> tuple[str, int]:
-    parsed = urlparse(amqp_uri)
-    default = 5671 if parsed.scheme == "amqps" else 5672
-    return parsed.hostname or "localhost", parsed.port or default
-
-
-def established_connections(port: int, tables=("/proc/net/tcp", "/proc/net/tcp6")) -> int | None:
-    """How many established TCP connections in this network namespace go to `port`; None when
-    the socket table cannot be read (not Linux)."""
+def established_connections(ports, tables=("/proc/net/tcp", "/proc/net/tcp6")) -> int | None:
+    """How many established TCP connections in this network namespace go to one of `ports` (a
+    port or several); None when the socket table cannot be read (not Linux)."""
+    ports = {ports} if isinstance(ports, int) else set(ports)
     found, readable = 0, False
     for table in tables:
         try:
@@ -72,17 +70,20 @@ def established_connections(port: int, tables=("/proc/net/tcp", "/proc/net/tcp6"
         for line in lines:
             fields = line.split()
             if len(fields) > 3 and fields[3] == ESTABLISHED:
-                if int(fields[2].rsplit(":", 1)[1], 16) == port:
+                if int(fields[2].rsplit(":", 1)[1], 16) in ports:
                     found += 1
     return found if readable else None
 
 
-def reachable(host: str, port: int, timeout: float) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+def reachable(addresses, timeout: float) -> bool:
+    """Whether any of the broker's nodes accepts a TCP connection."""
+    for host, port in addresses:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 class ProbeFailed(Exception):
@@ -92,6 +93,8 @@ class ProbeFailed(Exception):
 def call_health(config: dict, service: str, timeout: float) -> dict:
     """One `health` RPC in nameko's wire format, with an exclusive reply queue."""
     import kombu
+
+    from shared.broker import nodes
 
     deadline = time.monotonic() + timeout
     exchange = kombu.Exchange(config.get("rpc_exchange", "nameko-rpc"), type="topic",
@@ -111,7 +114,8 @@ def call_health(config: dict, service: str, timeout: float) -> dict:
     with kombu.Connection(config["AMQP_URI"], ssl=config.get("AMQP_SSL") or False,
                           connect_timeout=timeout, heartbeat=0) as connection:
         try:
-            connection.ensure_connection(max_retries=1, timeout=timeout)
+            connection.ensure_connection(max_retries=len(nodes(config["AMQP_URI"])),
+                                         timeout=timeout)
         except Exception as error:
             raise ProbeFailed(f"broker unreachable: {error}") from None
         channel = connection.channel()
@@ -159,16 +163,20 @@ def check(service: str | None, live: bool, local: bool, http: str | None, timeou
         return check_http(http, timeout)
     if not service:
         return False, "name the service (argument or XIUHUA_SERVICE)"
+    from shared.broker import addresses
+
     config = config if config is not None else load_config(CONFIG)
-    host, port = broker_address(config["AMQP_URI"])
-    held = established_connections(port, tables) if (local or live) else None
+    nodes = addresses(config["AMQP_URI"])
+    where = ", ".join(f"{host}:{port}" for host, port in nodes)
+    held = established_connections({port for _, port in nodes}, tables) \
+        if (local or live) else None
     if live and held is not None:
         if held:
             return True, f"{service}: alive ({held} broker connection(s) held)"
-        if reachable(host, port, timeout):
-            return False, f"{service}: broker {host}:{port} is reachable but this container " \
+        if reachable(nodes, timeout):
+            return False, f"{service}: broker {where} is reachable but this container " \
                           "holds no connection to it"
-        return True, f"{service}: broker {host}:{port} unreachable; not this process's fault"
+        return True, f"{service}: broker {where} unreachable; not this process's fault"
     try:
         report = call_health(config, service, timeout)
     except ProbeFailed as failure:
@@ -181,7 +189,7 @@ def check(service: str | None, live: bool, local: bool, http: str | None, timeou
         return False, summary
     if local and held == 0:
         return False, f"{service}: the service answers, but this container holds no " \
-                      f"connection to the broker {host}:{port}"
+                      f"connection to the broker {where}"
     return True, summary
 
 

@@ -36,11 +36,12 @@ def expected_queues(classes) -> list[str]:
 
 
 def missing_queues(amqp_uri: str, names: list[str], ssl=None) -> list[str]:
-    import kombu
     from amqp.exceptions import NotFound
 
+    from shared.broker import connect
+
     missing = []
-    with kombu.Connection(amqp_uri, ssl=ssl or False, connect_timeout=5) as connection:
+    with connect(amqp_uri, ssl, connect_timeout=5) as connection:
         channel = connection.channel()
         for name in names:
             try:
@@ -84,7 +85,8 @@ def main(argv=None) -> int:
     classes = topology.service_classes()
     deadline = time.monotonic() + args.timeout
     if not args.wait:
-        declared = until(deadline, lambda: topology.declare(amqp_uri, classes), "declaring")
+        declared = until(deadline, lambda: topology.declare(amqp_uri, classes, ssl),
+                         "declaring")
         print(f"topology: declared {len(declared)} queues for {len(classes)} services: "
               f"{', '.join(cls.name for cls in classes)}", flush=True)
         return 0

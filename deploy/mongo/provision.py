@@ -8,7 +8,7 @@ password or to add a service.
     MONGO_ADMIN_USERNAME=root MONGO_ADMIN_PASSWORD=... MONGO_REPAIR_PASSWORD=... \\
     MONGO_BACKUP_PASSWORD=... \\
         python deploy/mongo/provision.py --uri 'mongodb://mongo:27017/?directConnection=true' \\
-            --initiate mongo:27017 --services repair activity volunteer job gateway
+            --initiate mongo:27017 --services repair activity volunteer job notify gateway
 
 - `--initiate HOST:PORT` runs `replSetInitiate` with that one member when the server is not yet
   a replica set (compose's single node). Without it, a server that is not a replica set is an

@@ -9,7 +9,7 @@ reconnect) or after adding a service.
     RABBITMQ_ADMIN_USERNAME=admin RABBITMQ_ADMIN_PASSWORD=... \\
     RABBITMQ_REPAIR_PASSWORD=... RABBITMQ_TOPOLOGY_PASSWORD=... \\
         python deploy/rabbitmq/provision.py --api http://rabbitmq:15672 --vhost xiuhua \\
-            --services repair activity volunteer job gateway
+            --services repair activity volunteer job notify gateway
 
 Users are `<prefix><service>` (default prefix `xiuhua-`) with the password from
 `RABBITMQ_<SERVICE>_PASSWORD`, and `<prefix>topology` with `RABBITMQ_TOPOLOGY_PASSWORD`.
@@ -28,11 +28,13 @@ What a service may touch (nameko 2.14's names, and those of shared/messaging and
 So one service cannot read another's queues or publish another's events. The topology user
 may declare everything in the vhost; nobody but the administrator has the management tag.
 
-`--queue-type quorum` (a RabbitMQ 4 cluster) makes quorum the vhost's default queue type, so
-every durable queue nameko and the topology step declare becomes a quorum queue, and adds one
-policy per service that lifts the broker's delivery limit (20 by default since RabbitMQ 4.0)
-to `--delivery-limit` and dead-letters what still exceeds it into `<service>.dead-letters`
-instead of dropping it. See docs/deployment.md.
+`--queue-type quorum` (a cluster) makes quorum the vhost's default queue type, so every durable
+queue nameko and the topology step declare becomes a quorum queue, and adds one policy per
+service that lifts the broker's delivery limit (20 by default since RabbitMQ 4.0) to
+`--delivery-limit` and dead-letters what still exceeds it into `<service>.dead-letters`
+instead of dropping it. It works from RabbitMQ 3.10 on (shown on a 3.10.8 cluster by
+tests/faults/test_broker_cluster.py); before 3.13 the policy applies to `queues` of its
+pattern, as those brokers know no `quorum_queues`. See docs/deployment.md.
 """
 from __future__ import annotations
 
@@ -68,18 +70,37 @@ TOPOLOGY_PERMISSIONS = {"configure": ".*", "write": ".*", "read": ".*"}
 
 
 def quorum_policy(service: str, delivery_limit: int) -> dict:
-    """Applies to the service's quorum queues: what the broker would drop after its delivery
-    limit goes to the service's dead-letter queue instead (where `health` counts it)."""
+    """Applies to the service's event-handler quorum queues (not queues named after them such
+    as `<handler queue>.delay`): what the broker would drop after its delivery limit goes to
+    the service's dead-letter queue instead (where `health` counts it), and stays in its queue
+    until the dead-letter queue has it (at-least-once dead-lettering, which needs
+    `overflow: reject-publish`; no length limit is set, so that changes nothing else)."""
     s = re.escape(service)
     return {
-        "pattern": rf"^(rpc-{s}|evt-.+--{s}\..+)$",
+        "pattern": rf"^evt-.+--{s}\.[^.]+$",
         "apply-to": "quorum_queues",
         "priority": 10,
         "definition": {
             "delivery-limit": delivery_limit,
             "dead-letter-exchange": DEAD_LETTER_EXCHANGE,
             "dead-letter-routing-key": service,
+            "dead-letter-strategy": "at-least-once",
+            "overflow": "reject-publish",
         },
+    }
+
+
+def rpc_policy(service: str, delivery_limit: int) -> dict:
+    """Applies to the service's RPC queue: the same delivery limit, and no dead-lettering. A
+    request carries its caller's deadline as its expiration; one the broker expires (or that
+    exceeds the limit) is one its caller has already been answered SERVICE_TIMEOUT for, and
+    whose retry is answered from the command record, so there is nothing for a person to do
+    with it, as with a request the service drops past its deadline."""
+    return {
+        "pattern": rf"^rpc-{re.escape(service)}$",
+        "apply-to": "quorum_queues",
+        "priority": 10,
+        "definition": {"delivery-limit": delivery_limit},
     }
 
 
@@ -137,7 +158,8 @@ def provision(api: ManagementApi, vhost: str, services: list[str], env: dict,
     passwords = {name: password_for(env, name) for name in [*services, "topology"]}
     vhost_body = {"description": "绣花 Xiuhua", "tags": "xiuhua"}
     if queue_type:
-        vhost_body["default_queue_type"] = queue_type
+        # RabbitMQ 3.10 and 3.11 read `defaultqueuetype`; later versions `default_queue_type`.
+        vhost_body["default_queue_type"] = vhost_body["defaultqueuetype"] = queue_type
     api.call("PUT", f"/vhosts/{q(vhost)}", vhost_body)
     done = []
     for name, password in passwords.items():
@@ -148,9 +170,23 @@ def provision(api: ManagementApi, vhost: str, services: list[str], env: dict,
         done.append(user)
     if queue_type == "quorum":
         for service in services:
-            api.call("PUT", f"/policies/{q(vhost)}/{q('xiuhua-' + service)}",
-                     quorum_policy(service, delivery_limit))
+            put_policy(api, vhost, f"xiuhua-{service}", quorum_policy(service, delivery_limit))
+            put_policy(api, vhost, f"xiuhua-{service}-rpc", rpc_policy(service, delivery_limit))
     return done
+
+
+def put_policy(api: ManagementApi, vhost: str, name: str, policy: dict) -> dict:
+    """RabbitMQ before 3.13 knows only `queues`, `exchanges` and `all` as a policy's target.
+    There a policy for quorum queues applies to the queues of its pattern whatever their type;
+    classic queues ignore the delivery limit and would take the dead-lettering."""
+    try:
+        api.call("PUT", f"/policies/{q(vhost)}/{q(name)}", policy)
+    except RuntimeError as error:
+        if policy.get("apply-to") != "quorum_queues" or "unrecognised" not in str(error):
+            raise
+        policy = {**policy, "apply-to": "queues"}
+        api.call("PUT", f"/policies/{q(vhost)}/{q(name)}", policy)
+    return policy
 
 
 def main(argv=None) -> None:
