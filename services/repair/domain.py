@@ -11,15 +11,23 @@ figures change (`stat_changes`); the service stores all three in one transaction
                                           dissatisfied → reopen ↺
     duplicate / reject / cancel end a work order without work.
     Overdue work is escalated (督办) without changing its state.
+
+An order has at most one current completion (its quantities, photos, result and 回访). A
+reopen (重办) moves it to `previous_completions`, where it stays visible, clears it, and takes
+its figures back out of the month it was counted in; a re-completion counts afresh. So the
+figures always count each order once, with its current completion (docs/reports.md).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared import clock
-from services.repair.exceptions import illegal_transition, invalid
+from services.repair.counts import completed_on_time, completion_counts, held
+from services.repair.exceptions import invalid
+from shared.errors import Conflict, Forbidden
+from shared.domain import Aggregate, history_entry
 from shared.events import repair as events
 
 # --- states -------------------------------------------------------------------------------
@@ -93,6 +101,11 @@ FOLLOW_UP_RESULTS = {
     "unreachable": "联系不上",
 }
 SATISFIED = ("satisfied", "basically_satisfied")
+# A resident's own rating (居民评价) of a completed order: one per completion, by its reporter.
+RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+# What 满意率 counts (docs/reports.md): one answer per completion — the resident's own rating
+# where they gave one, otherwise the 回访 result; 联系不上 is no answer.
+ANSWERS = tuple(RATINGS)
 
 DEFAULT_DEPARTMENTS = (
     {"code": "municipal", "name": "市政工程管理处",
@@ -116,12 +129,15 @@ ACTIONS = {
     "reject_extension": ((EXTENSION_REQUESTED,), "驳回延期"),
     "complete": ((IN_PROGRESS,), "办结"),
     "follow_up": ((COMPLETED,), "回访"),
+    "rate": ((COMPLETED, CLOSED), "居民评价"),
     "reopen": ((COMPLETED, CLOSED), "重办"),
     "escalate": (UNDER_WAY, "督办"),
     "mark_duplicate": ((REPORTED, ACCEPTED), "标记重复"),
     "reject": ((REPORTED,), "不予受理"),
     "cancel": ((REPORTED, ACCEPTED, DISPATCHED, RETURNED), "撤销"),
 }
+# The reporter's own, on the resident site: never among the steps a work order offers staff.
+RESIDENT_ACTIONS = ("rate",)
 
 
 def normalise_alley(alley: str | None) -> str:
@@ -136,7 +152,10 @@ def quantity(kind: str, amount: float) -> dict:
 
 
 @dataclass
-class WorkOrder:
+class WorkOrder(Aggregate):
+    ACTIONS = ACTIONS
+    STATE_NAMES = STATE_NAMES
+
     number: str
     category: str
     community: str
@@ -148,6 +167,9 @@ class WorkOrder:
     alley: str | None = None
     location: dict | None = None        # {"lat": …, "long": …}
     media_urls: list = field(default_factory=list)
+    # Photos kept in the service's own store (photo_store.py): {"id", "stage" (report,
+    # completion), "at", "content_type", "location"}, every one ever attached, in order.
+    photos: list = field(default_factory=list)
     attributes: dict = field(default_factory=dict)  # Open311 service attributes
     external_ref: str | None = None     # e.g. the 12345 hotline's ticket number
     source_ref: dict | None = None      # {"service": "job", "ref": …} when a service opened it
@@ -159,10 +181,18 @@ class WorkOrder:
     escalated_at: datetime | None = None
     overdue_escalated: bool = False     # escalated automatically since its deadline was set
     extension: dict | None = None       # pending request: requested_due_at, reason
+    # The current completion: quantities, photos, result, whether it met its deadline, and
+    # the resident's answer to its 回访.
     quantities: list = field(default_factory=list)
     evidence_urls: list = field(default_factory=list)
     result_note: str | None = None
+    completed_on_time: bool | None = None
     follow_up: dict | None = None
+    # The reporter's own rating of the current completion: {"result", "note", "at", "by"}.
+    rating: dict | None = None
+    # Completions a reopen (重办) superseded, oldest first, each with why and when it was
+    # reopened: kept for the record, counted in no figure.
+    previous_completions: list = field(default_factory=list)
     resolution: str | None = None
     duplicate_of: str | None = None
     reopen_count: int = 0
@@ -176,9 +206,6 @@ class WorkOrder:
     imported: dict | None = None
     history: list = field(default_factory=list)
     version: int = 0
-    # What the last changes caused; not stored with the order.
-    events: list = field(default_factory=list, repr=False, compare=False)
-    stat_changes: list = field(default_factory=list, repr=False, compare=False)
 
     # -- creation ---------------------------------------------------------------------------
 
@@ -186,7 +213,7 @@ class WorkOrder:
     def report(cls, number: str, details: dict, actor: dict, at: datetime) -> "WorkOrder":
         order = cls(number=number, reported_at=at, **details)
         order.updated_at = at
-        order.history.append(_entry("report", None, REPORTED, actor, at, None))
+        order.history.append(history_entry("report", None, REPORTED, actor, at))
         order._count(order.reported_at, reported=1, **{f"state.{REPORTED}": 1})
         order._emit(events.WORK_ORDER_REPORTED, actor, address=order.address,
                     channel=order.channel, reported_at=clock.iso(at),
@@ -208,7 +235,8 @@ class WorkOrder:
     def dispatch(self, actor, at, department: dict, note=None):
         self._move("dispatch", DISPATCHED, actor, at, note,
                    {"department_code": department["code"]})
-        self.department, self.dispatched_at = department, at
+        self._assign(department)
+        self.dispatched_at = at
         self._emit(events.WORK_ORDER_DISPATCHED, actor, department_code=department["code"],
                    department_name=department["name"], due_at=clock.iso(self.due_at))
 
@@ -217,7 +245,7 @@ class WorkOrder:
         department = self.department
         self._move("return", RETURNED, actor, at, grounds,
                    {"department_code": department["code"]})
-        self.department = None
+        self._assign(None)
         self._emit(events.WORK_ORDER_RETURNED, actor, department_code=department["code"],
                    grounds=grounds)
 
@@ -263,26 +291,33 @@ class WorkOrder:
                    due_at=clock.iso(self.due_at), automatic=automatic)
 
     def complete(self, actor, at, quantities: list[dict], evidence_urls: list[str],
-                 result_note: str):
+                 result_note: str, photos: list[dict] = ()):
+        self._check("complete")
+        if not evidence_urls and not photos:
+            raise invalid("photos", "请至少上传 1 张办结照片。")
         self._move("complete", COMPLETED, actor, at, result_note,
-                   {"quantities": quantities, "evidence_urls": evidence_urls})
-        self.quantities = self.quantities + quantities
-        self.evidence_urls = self.evidence_urls + evidence_urls
-        self.result_note, self.completed_at = result_note, at
+                   {"quantities": quantities, "evidence_urls": evidence_urls,
+                    "photos": [p["id"] for p in photos]})
+        self.photos.extend(photos)
         on_time = at <= self.due_at
-        self._count(at, completed=1, completed_on_time=int(on_time),
-                    **{f"quantity.{q['kind']}": q["amount"] for q in _summed(quantities)})
+        self.quantities, self.evidence_urls = list(quantities), list(evidence_urls)
+        self.result_note, self.completed_at, self.completed_on_time = result_note, at, on_time
+        self.follow_up = self.rating = None
+        self._count(at, **completion_counts(quantities, on_time, +1))
         self._emit(events.WORK_ORDER_COMPLETED, actor, address=self.address,
                    department_code=self.department["code"], completed_at=clock.iso(at),
                    on_time=on_time, quantities=quantities,
                    reporter_name=self.reporter.get("name"),
-                   reporter_phone_masked=(self.reporter.get("phone") or {}).get("masked"))
+                   reporter_phone_masked=(self.reporter.get("phone") or {}).get("masked"),
+                   result_note=result_note)
 
     def record_follow_up(self, actor, at, result: str, note: str | None, due_at: datetime):
         """The resident's answer to a 回访: dissatisfied reopens the work with `due_at`."""
         self._check("follow_up")
         self.follow_up = {"result": result, "note": note, "at": at, "by": actor}
         self._count(at, **{f"follow_up.{result}": 1})
+        if self.rating is not None:  # the resident's own rating counts, not this answer
+            self._count(at, **{f"follow_up_overridden.{result}": 1})
         self._emit(events.WORK_ORDER_FOLLOWED_UP, actor, result=result)
         if result == "dissatisfied":
             self._reopen(actor, at, note or "回访不满意", due_at, via="follow_up")
@@ -290,6 +325,22 @@ class WorkOrder:
             self._move("follow_up", CLOSED, actor, at, note, {"result": result})
             self.resolution, self.closed_at = result, at
             self._emit_closed(actor, at)
+
+    def rate(self, actor, at, result: str, note: str | None):
+        """居民评价: the reporter rates the current completion, once. It changes no state (staff
+        see it, and may reopen); it counts in 满意率 instead of the 回访's answer."""
+        self._check("rate")
+        resident = actor.get("resident")
+        if not resident or resident != (self.reporter.get("phone") or {}).get("fingerprint"):
+            raise Forbidden("只有上报人本人可以评价此工单", code="FORBIDDEN")
+        if self.rating is not None:
+            raise Conflict("此次办结已评价过,不能重复评价", code="ALREADY_RATED")
+        self.rating = {"result": result, "note": note, "at": at, "by": actor}
+        self._record("rate", self.state, actor, at, note, {"result": result})
+        self._count(at, **{f"rating.{result}": 1})
+        if self.follow_up is not None:  # the 回访's answer no longer counts, in its month
+            self._count(self.follow_up["at"],
+                        **{f"follow_up_overridden.{self.follow_up['result']}": 1})
 
     def reopen(self, actor, at, reason: str, due_at: datetime):
         self._check("reopen")
@@ -309,9 +360,6 @@ class WorkOrder:
 
     # -- questions --------------------------------------------------------------------------
 
-    def allowed_actions(self) -> list[str]:
-        return [action for action, (states, _) in ACTIONS.items() if self.state in states]
-
     def is_overdue(self, at: datetime) -> bool:
         return self.state in UNDER_WAY and self.due_at is not None and at > self.due_at
 
@@ -323,10 +371,27 @@ class WorkOrder:
 
     def _reopen(self, actor, at, reason, due_at, via):
         target = IN_PROGRESS if self.department else ACCEPTED
-        self._move(via, target, actor, at, reason, {"reopened": True})
+        details = {"reopened": True}
+        if via == "follow_up":
+            details["result"] = self.follow_up["result"]
+        if self.completed_at is not None:
+            # The completion no longer holds: into the record, and out of the figures of the
+            # month it was counted in (a re-completion counts anew, in its own month).
+            on_time = completed_on_time(self)
+            self.previous_completions.append({
+                "completed_at": self.completed_at, "on_time": on_time,
+                "quantities": self.quantities, "evidence_urls": self.evidence_urls,
+                "result_note": self.result_note, "follow_up": self.follow_up,
+                "rating": self.rating, "reopened_at": at, "reopen_reason": reason})
+            details["superseded_completion"] = len(self.previous_completions)
+            self._count(self.completed_at,
+                        **completion_counts(self.quantities, on_time, -1))
+        self._move(via, target, actor, at, reason, details)
         self.reopen_count += 1
         self.due_at, self.overdue_escalated = due_at, False
         self.completed_at = self.closed_at = self.resolution = None
+        self.quantities, self.evidence_urls, self.result_note = [], [], None
+        self.completed_on_time = self.follow_up = self.rating = None
         self._count(at, reopened=1)
         self._emit(events.WORK_ORDER_REOPENED, actor, reason=reason, due_at=clock.iso(due_at))
 
@@ -338,91 +403,55 @@ class WorkOrder:
 
     def _emit_closed(self, actor, at):
         self._emit(events.WORK_ORDER_CLOSED, actor, resolution=self.resolution,
-                   closed_at=clock.iso(at), source_ref=self.source_ref)
+                   closed_at=clock.iso(at), source_ref=self.source_ref,
+                   result_note=self.result_note)
 
-    def _check(self, action):
-        states, label = ACTIONS[action]
-        if self.state not in states:
-            raise illegal_transition(self.number, STATE_NAMES[self.state], label)
+    # -- what the aggregate base needs --------------------------------------------------------
 
-    def _move(self, action, to_state, actor, at, note, details=None):
-        self._check(action)
-        from_state = self.state
-        self.state = to_state
-        self._record(action, from_state, actor, at, note, details)
+    def subject(self) -> str:
+        return f"工单 {self.number} "
+
+    def event_data(self, actor) -> dict:
+        reporter = self.reporter or {}
+        return {"number": self.number, "state": self.state, "category": self.category,
+                "community": self.community, "alley": self.alley, "actor_name": actor["name"],
+                "channel": self.channel, "external_ref": self.external_ref,
+                "reporter_reachable": bool(reporter.get("phone") or reporter.get("email")),
+                "imported": self.imported is not None}
+
+    def moved(self, from_state, at) -> None:
         # Counts by state belong to the month the problem was reported in.
-        self._count(self.reported_at, **{f"state.{from_state}": -1, f"state.{to_state}": 1})
-
-    def _record(self, action, from_state, actor, at, note, details=None):
-        self.updated_at = at
-        self.history.append(_entry(action, from_state, self.state, actor, at, note, details))
+        self._count(self.reported_at, **{f"state.{from_state}": -1, f"state.{self.state}": 1})
 
     def _count(self, at, **changes):
-        self.stat_changes.append((clock.month_key(at), changes))
+        super()._count(self.figures_key(at), **changes)
 
-    def _emit(self, event_type, actor, **data):
-        self.events.append((event_type, {
-            "number": self.number, "state": self.state, "category": self.category,
-            "community": self.community, "alley": self.alley, "actor_name": actor["name"],
-            **data}))
+    def figures_key(self, at) -> tuple:
+        """Figures go to the bucket of their office month, community, alley, category and
+        department ("" while the order is with none)."""
+        return (clock.month_key(at), self.community, (self.alley or "").strip(), self.category,
+                (self.department or {}).get("code") or "")
 
+    def held_figures(self) -> list[tuple]:
+        """[(bucket key, {counter: amount})]: all the order counts in the figures now."""
+        return [(self.figures_key(at), changes) for at, changes in held(self)]
 
-def _entry(action, from_state, to_state, actor, at, note, details=None):
-    return {"action": action, "from_state": from_state, "to_state": to_state,
-            "actor": {k: actor.get(k) for k in ("id", "name", "role")}, "at": at,
-            "note": note, "details": details or {}}
-
-
-def _summed(quantities: list[dict]) -> list[dict]:
-    totals: dict[str, float] = {}
-    for q in quantities:
-        totals[q["kind"]] = totals.get(q["kind"], 0) + q["amount"]
-    return [quantity(kind, amount) for kind, amount in totals.items()]
-
-
-# --- 补录: orders handled before they were in the system ---------------------------------
-
-IMPORT_STEPS = ("reported_at", "accepted_at", "dispatched_at", "signed_for_at", "completed_at")
-
-
-def check_import_times(record: dict, now: datetime) -> dict:
-    """The field errors of an imported order's dates: each step no earlier than the one before
-    it, none in the future, and no step without the one before it."""
-    errors: dict = {}
-    times = [(name, record.get(name)) for name in IMPORT_STEPS]
-    follow_up = record.get("follow_up")
-    if follow_up:
-        times.append(("follow_up", follow_up["at"]))
-    last, gap = None, False
-    for name, moment in times:
-        if moment is None:
-            gap = True
-            continue
-        if moment > now:
-            errors[name] = ["补录的时间不能晚于现在。"]
-        elif gap:
-            errors[name] = ["缺少前一步骤的时间。"]
-        elif last is not None and moment < last:
-            errors[name] = ["不能早于前一步骤的时间。"]
-        last = moment
-    if record.get("completed_at") and not record.get("evidence_urls"):
-        errors["evidence_urls"] = ["办结须有至少 1 张照片或台账扫描件。"]
-    if record.get("completed_at") and not record.get("result_note"):
-        errors["result_note"] = ["办结须填写办理结果。"]
-    return errors
-
-
-def only_final_event(order: "WorkOrder") -> None:
-    """An imported order tells subscribers where it stands, not its history: of the events its
-    replayed steps caused, only the last is kept (a closed order asks nobody for a visit; one
-    imported as completed still gets its follow-up visit)."""
-    order.events = order.events[-1:]
+    def _assign(self, department: dict | None) -> None:
+        """A new department (None: none): every count the order holds moves to it."""
+        for at, changes in held(self):
+            self._count(at, **{name: -amount for name, amount in changes.items()})
+        self.department = department
+        for at, changes in held(self):
+            self._count(at, **changes)
 
 
 # --- duplicates ---------------------------------------------------------------------------
 
 DUPLICATE_RADIUS_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8
+# Candidates are the community's orders of the last 90 days, at most 500 of them (newest first).
+DUPLICATE_WINDOW = timedelta(days=90)
+DUPLICATE_READ = 500
 
 
 def distance_m(a: dict, b: dict) -> float:
@@ -448,68 +477,3 @@ def duplicate_reasons(order: dict, candidate: WorkOrder) -> list[str]:
             and normalise_alley(candidate.alley) == alley:
         reasons.append(f"同类问题,同在{candidate.alley}")
     return reasons
-
-
-# --- figures ------------------------------------------------------------------------------
-
-GROUP_DIMENSIONS = ("month", "community", "alley", "category")
-
-
-def roll_up(buckets: list[dict], group_by: tuple[str, ...] = ()) -> dict:
-    """Sum monthly buckets into totals (and groups), then derive the rates from the sums.
-
-    A bucket is {"month", "community", "alley", "category", "counts": {field: number}}.
-    """
-    totals, groups = {}, {}
-    for bucket in buckets:
-        _add(totals, bucket["counts"])
-        if group_by:
-            key = tuple(bucket[d] for d in group_by)
-            _add(groups.setdefault(key, {}), bucket["counts"])
-    result = {"totals": figures(totals)}
-    if group_by:
-        result["groups"] = [
-            {**dict(zip(group_by, key)), **figures(counts)}
-            for key, counts in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0])))]
-    return result
-
-
-def _add(into: dict, counts: dict) -> None:
-    for name, value in counts.items():
-        into[name] = into.get(name, 0) + value
-
-
-def figures(counts: dict) -> dict:
-    """The published figures from summed counters: counts, quantities and the three rates."""
-    by_state = {s: int(counts.get(f"state.{s}", 0)) for s in STATES}
-    reported = int(counts.get("reported", 0))
-    completed = int(counts.get("completed", 0))
-    on_time = int(counts.get("completed_on_time", 0))
-    follow_ups = {r: int(counts.get(f"follow_up.{r}", 0)) for r in FOLLOW_UP_RESULTS}
-    answered = sum(follow_ups[r] for r in ("satisfied", "basically_satisfied", "dissatisfied"))
-    satisfied = follow_ups["satisfied"] + follow_ups["basically_satisfied"]
-    valid = reported - sum(by_state[s] for s in ENDED_WITHOUT_WORK)
-    resolved = by_state[COMPLETED] + by_state[CLOSED]
-    return {
-        "reported": reported,
-        "by_state": by_state,
-        "completed": completed,
-        "completed_on_time": on_time,
-        "escalated": int(counts.get("escalated", 0)),
-        "reopened": int(counts.get("reopened", 0)),
-        "follow_ups": follow_ups,
-        "quantities": {kind: {"name": QUANTITY_NAMES[kind], "unit": unit,
-                              "amount": round(counts.get(f"quantity.{kind}", 0), 2)}
-                       for kind, unit in QUANTITY_UNITS.items()},
-        # 按期办结率: completions within their deadline, of all completions in the period.
-        "on_time_rate": _rate(on_time, completed),
-        # 满意率: satisfied or basically satisfied, of residents who gave an answer.
-        "satisfaction_rate": _rate(satisfied, answered),
-        # 解决率: reported in the period and now completed or closed, of those that were not
-        # duplicates, rejected or cancelled.
-        "resolution_rate": _rate(resolved, valid),
-    }
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None

@@ -1,6 +1,6 @@
 """Every error the repair service gives, by code. They are shared error kinds (see
 shared/errors.py), so callers need nothing from this package to understand them."""
-from shared.errors import IllegalTransition, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ValidationFailed
 
 
 def work_order_not_found(number: str) -> NotFound:
@@ -19,10 +19,9 @@ def token_not_found(token: str) -> NotFound:
     return NotFound(f"令牌 {token} 不存在", code="TOKEN_NOT_FOUND")
 
 
-def illegal_transition(number: str, state_name: str, action_label: str) -> IllegalTransition:
-    return IllegalTransition(f"工单 {number} 当前状态为“{state_name}”,不能{action_label}",
-                             code="ILLEGAL_TRANSITION")
-
-
 def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(fields={field: [message]})
+
+
+def duplicate_ticket(channel: str, external_ref: str) -> Conflict:
+    return Conflict(f"来源“{channel}”的工单号 {external_ref} 已登记", code="DUPLICATE_TICKET")

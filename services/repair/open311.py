@@ -6,7 +6,8 @@ Every state before closed is `open` in GeoReport; the finer state is in `status_
 from __future__ import annotations
 
 from services.repair import domain
-from shared import clock
+from shared import clock, places
+from shared.schemas import UNKNOWN_COMMUNITY_MESSAGE
 
 ENDED = (domain.CLOSED, *domain.ENDED_WITHOUT_WORK)
 DEFAULT_AGENCY = "街道城市管理办公室"
@@ -36,10 +37,11 @@ ATTRIBUTES = {
 }
 
 
-def community_attribute(communities: list[dict], order: int) -> dict:
+def community_attribute(order: int) -> dict:
+    """The communities of the register of places (shared/places.py)."""
     return _attribute("community", "singlevaluelist",
                       "所在社区(不填时按位置判断)", order=order,
-                      values=[(c["name"], c["name"]) for c in communities])
+                      values=[(name, name) for name in places.communities()])
 
 
 def services() -> list[dict]:
@@ -48,15 +50,15 @@ def services() -> list[dict]:
             for c in domain.CATEGORIES.values()]
 
 
-def service_definition(code: str, communities: list[dict]) -> dict:
+def service_definition(code: str) -> dict:
     attributes = list(ATTRIBUTES.get(code, []))
-    attributes.append(community_attribute(communities, order=len(attributes) + 1))
+    attributes.append(community_attribute(order=len(attributes) + 1))
     return {"service_code": code, "attributes": attributes}
 
 
-def check_attributes(code: str, given: dict, communities: list[dict]) -> tuple[dict, dict]:
+def check_attributes(code: str, given: dict) -> tuple[dict, dict]:
     """(accepted attributes, field errors) for attribute[...] values of a POST."""
-    definition = service_definition(code, communities)["attributes"]
+    definition = service_definition(code)["attributes"]
     known = {a["code"]: a for a in definition}
     accepted, errors = {}, {}
     for name in given:
@@ -69,17 +71,12 @@ def check_attributes(code: str, given: dict, communities: list[dict]) -> tuple[d
                 errors[f"attribute[{attribute['code']}]"] = ["必填项。"]
             continue
         if "values" in attribute and value not in {v["key"] for v in attribute["values"]}:
-            errors[f"attribute[{attribute['code']}]"] = ["不在可选值之内。"]
+            errors[f"attribute[{attribute['code']}]"] = [
+                UNKNOWN_COMMUNITY_MESSAGE.format(str(value)[:50])
+                if attribute["code"] == "community" else "不在可选值之内。"]
             continue
         accepted[attribute["code"]] = str(value)[:200]
     return accepted, errors
-
-
-def nearest_community(location: dict | None, communities: list[dict]) -> str | None:
-    placed = [c for c in communities if c.get("centre")]
-    if not location or not placed:
-        return None
-    return min(placed, key=lambda c: domain.distance_m(location, c["centre"]))["name"]
 
 
 def status_of(order: domain.WorkOrder) -> str:
