@@ -1,5 +1,5 @@
-"""主题活动: activities, their places, registrations and check-ins — the rules, as plain Python
-with no I/O.
+"""主题活动: an activity, from draft to finished, at its place — the rules, as plain Python with
+no I/O.
 
 An activity moves through the states below. Every step checks that it is legal now, is kept in
 the activity's history (who, when, note), emits its catalogue event and says how the published
@@ -8,10 +8,8 @@ figures change (`stat_changes`); the service stores all three in one transaction
     draft ─ publish → published ─ (start time; timer) → ongoing ─ finish → finished
       └──────────────── cancel (reason) ─────────────────┘→ cancelled
 
-Residents register while an activity is published and has not started: within capacity they
-hold a place, beyond it they wait (候补) and move up, oldest first, when a place frees. At the
-door a registration is checked in by its code; people without one (现场报名) are let in while
-the room has space. Attendance is counted from check-ins.
+Its registrations and the door are in services/activity/registrations.py; who may do what in
+services/activity/permissions.py.
 """
 from __future__ import annotations
 
@@ -20,86 +18,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.activity import exceptions as errors
+from services.activity.catalogue import (CANCELLED, DRAFT, FESTIVAL_THEME, FESTIVALS, FINISHED,
+                                         LIVE, ONGOING, PUBLISHED, STATE_NAMES, THEMES)
+from services.activity.registrations import (ACTIVITY_CANCELLED, EXPIRED, HOLDING, PARTICIPANT,
+                                             VOLUNTEER, WAITLISTED, Registration,
+                                             RegistrationDesk)
 from services.activity.scheduling import local_text, opening_hours_problem
-from shared import clock
+from shared import clock, names
+from shared.domain import Aggregate, actor_ref, history_entry
 from shared.events import activity as events
-from shared.events.volunteer import SKILLS
-
-# --- states -------------------------------------------------------------------------------
-
-DRAFT = "draft"
-PUBLISHED = "published"
-ONGOING = "ongoing"
-FINISHED = "finished"
-CANCELLED = "cancelled"
-
-STATE_NAMES = {DRAFT: "草稿", PUBLISHED: "已发布", ONGOING: "进行中", FINISHED: "已结束",
-               CANCELLED: "已取消"}
-STATES = tuple(STATE_NAMES)
-NOT_STARTED = (DRAFT, PUBLISHED)
-LIVE = (DRAFT, PUBLISHED, ONGOING)
+from shared.statistics import roll_up as sum_buckets
 
 # The longest an activity may last (a festival weekend); it also bounds the booking search.
 MAX_DURATION = timedelta(days=7)
-# Check-in at the door opens this long before the start.
-CHECK_IN_OPENS_BEFORE = timedelta(minutes=60)
 # An activity nobody finished by hand is finished by the timer this long after its end, with
 # the attendance counted from check-ins; minutes can be added afterwards.
 AUTO_FINISH_AFTER = timedelta(hours=12)
-
-# --- catalogue ----------------------------------------------------------------------------
-
-THEMES = {
-    "quarter_hour_talk": "一刻钟宣讲",
-    "our_festivals": "我们的节日",
-    "filial_piety_festival": "孝亲文化节",
-    "anti_waste": "反对浪费·提倡光盘",
-    "civilised_traffic": "文明交通",
-    "civilisation_creation": "文明创建",
-    "first_aid_training": "急救培训",
-    "free_clinic": "义诊",
-    "exemplar_sharing": "先进典型宣讲",
-    "skills_training": "技能培训",
-    "science_popularisation": "科普活动",
-    "culture_and_sports": "文体活动",
-    "elderly_care": "敬老助老",
-    "volunteer_service": "志愿服务",
-    "other": "其他",
-}
-FESTIVAL_THEME = "our_festivals"
-TRAINING_THEME = "skills_training"
-
-FESTIVALS = {
-    "spring_festival": "春节", "lantern_festival": "元宵节", "qingming": "清明节",
-    "dragon_boat": "端午节", "qixi": "七夕节", "mid_autumn": "中秋节",
-    "double_ninth": "重阳节", "laba": "腊八节",
-}
-
-TARGET_GROUPS = {
-    "all_residents": "全体居民", "elderly": "老年人", "youth": "青少年", "children": "少年儿童",
-    "families": "家庭", "women": "妇女", "employees": "企业职工", "job_seekers": "求职人员",
-    "volunteers": "志愿者", "party_members": "党员",
-}
-
-VENUE_KINDS = {
-    "cultural_centre": "综合文化服务中心", "party_service_centre": "党群服务中心",
-    "volunteer_square": "志愿服务广场", "civilisation_station": "新时代文明实践站",
-    "civilisation_institute": "新时代文明实践所", "other": "其他场地",
-}
-ROOM_KINDS = {
-    "science": "科普室", "calligraphy": "书画室", "citizen_school": "市民学校",
-    "employment_station": "就业服务站", "day_care": "日间照料中心",
-    "multi_function_hall": "多功能厅", "party_activity_room": "党群活动室",
-    "reading_room": "阅览室", "other": "其他功能室",
-}
-CITIZEN_SCHOOL = "citizen_school"
-
-# The volunteer service matches shifts to volunteers by these skill codes; an activity's
-# volunteer slots name theirs from the same list, which the volunteer catalogue publishes.
-VOLUNTEER_SKILLS = SKILLS
-
-FEATURE_FORMS = {"display_board": "展板宣传", "story_sharing": "事迹分享",
-                 "scenario_telling": "情景讲述"}
 
 # Which steps exist and where each may start from (the console shows exactly these buttons;
 # some also depend on the time, see `allowed_actions`).
@@ -115,65 +49,19 @@ ACTIONS = {
 }
 # Steps the timer takes; not buttons.
 SYSTEM_ACTIONS = {"create": "创建", "start": "开始"}
-
-# --- registrations ------------------------------------------------------------------------
-
-REGISTERED = "registered"
-WAITLISTED = "waitlisted"
-WITHDRAWN = "cancelled"
-EXPIRED = "expired"
-ACTIVITY_CANCELLED = "activity_cancelled"
-REGISTRATION_STATUS_NAMES = {REGISTERED: "已报名", WAITLISTED: "候补中", WITHDRAWN: "已取消",
-                             EXPIRED: "候补未成功", ACTIVITY_CANCELLED: "活动已取消"}
-HOLDING = (REGISTERED, WAITLISTED)
-
-PARTICIPANT = "participant"
-VOLUNTEER = "volunteer"
-ROLE_NAMES = {PARTICIPANT: "参加居民", VOLUNTEER: "服务志愿者"}
-
-
-@dataclass
-class Registration:
-    """One person at one activity: registered ahead, waiting, or let in at the door."""
-    registration_id: str
-    activity_id: str
-    name: str
-    code: str                           # six digits, shown at the door
-    registered_at: datetime
-    registered_by: dict                 # {id, name, role} of whoever registered them
-    role: str = PARTICIPANT
-    phone: dict | None = None           # protected: sealed, masked, fingerprint
-    volunteer_id: str | None = None
-    note: str | None = None
-    status: str = REGISTERED
-    walk_in: bool = False
-    waitlisted_at: datetime | None = None
-    promoted_at: datetime | None = None
-    cancelled_at: datetime | None = None
-    cancel_reason: str | None = None
-    checked_in_at: datetime | None = None
-    checked_in_by: dict | None = None
-    updated_at: datetime | None = None
-
-    @property
-    def dedupe_key(self) -> str | None:
-        """What makes a second registration of the same person refused: the phone's
-        fingerprint for residents, the volunteer id for serving volunteers. A cancelled
-        registration frees it, so the person may register again."""
-        if self.status == WITHDRAWN:
-            return None
-        if self.role == VOLUNTEER and self.volunteer_id:
-            return f"{self.activity_id}|v:{self.volunteer_id}"
-        if self.phone:
-            return f"{self.activity_id}|p:{self.phone['fingerprint']}"
-        return None
-
+# Every step an activity takes, with the states it may start from: the buttons, the timer's
+# start, and the 补录 of an activity held before it was recorded here.
+STEPS = {**ACTIONS, "start": ((PUBLISHED,), SYSTEM_ACTIONS["start"]),
+         "record_held": ((DRAFT,), "补录")}
 
 # --- the aggregate ------------------------------------------------------------------------
 
 
 @dataclass
-class Activity:
+class Activity(RegistrationDesk, Aggregate):
+    ACTIONS = STEPS
+    STATE_NAMES = STATE_NAMES
+
     activity_id: str
     title: str
     theme: str
@@ -216,9 +104,8 @@ class Activity:
     imported: dict | None = None
     history: list = field(default_factory=list)
     version: int = 0
-    # What the last changes caused; not stored with the activity.
-    events: list = field(default_factory=list, repr=False, compare=False)
-    stat_changes: list = field(default_factory=list, repr=False, compare=False)
+    # Registrations the last changes moved in bulk, [(from statuses, to status)]: applied by
+    # the repository when it stores the activity, never stored on it.
     sweeps: list = field(default_factory=list, repr=False, compare=False)
 
     # -- creation ---------------------------------------------------------------------------
@@ -233,12 +120,12 @@ class Activity:
         schedule = {k: details.get(k) for k in ("starts_at", "ends_at", "capacity")}
         plain = {k: copy.deepcopy(v) for k, v in details.items()
                  if k not in schedule and v is not None}
-        activity = cls(activity_id=activity_id, created_at=at, created_by=_who(actor), **plain)
+        activity = cls(activity_id=activity_id, created_at=at, created_by=actor_ref(actor), **plain)
         activity._check_theme()
         activity._schedule(place, schedule["starts_at"], schedule["ends_at"],
                            schedule["capacity"], at)
         activity.updated_at = at
-        activity.history.append(_entry("create", None, DRAFT, actor, at, None))
+        activity.history.append(history_entry("create", None, DRAFT, actor, at))
         return activity
 
     @classmethod
@@ -254,7 +141,7 @@ class Activity:
         schedule = {k: details.get(k) for k in ("starts_at", "ends_at", "capacity")}
         plain = {k: copy.deepcopy(v) for k, v in details.items()
                  if k not in schedule and v is not None}
-        activity = cls(activity_id=activity_id, created_at=at, created_by=_who(actor), **plain)
+        activity = cls(activity_id=activity_id, created_at=at, created_by=actor_ref(actor), **plain)
         activity._check_theme()
         if place is None:
             raise errors.invalid("venue_id", "请填写活动场地。")
@@ -269,8 +156,8 @@ class Activity:
         if activity.capacity is not None and held["registered"] > activity.capacity:
             raise errors.invalid("registered", f"报名人数超过活动名额 {activity.capacity}。")
         note = f"补录:{held['reason']}"
-        activity.history.append(_entry("create", None, DRAFT, actor, at, note))
-        activity.imported = {"by": _who(actor), "at": at, "reason": held["reason"]}
+        activity.history.append(history_entry("create", None, DRAFT, actor, at, note))
+        activity.imported = {"by": actor_ref(actor), "at": at, "reason": held["reason"]}
         activity.registered_count = held["registered"]
         activity.checked_in_count, activity.walk_in_count = attendance, walk_ins
         activity.volunteer_count = len(held["volunteers"])
@@ -282,8 +169,7 @@ class Activity:
         activity._count(activity._stat_key(), published=1, held=1, attendance=attendance,
                         walk_ins=walk_ins, registered=held["registered"],
                         no_shows=max(held["registered"] - (attendance - walk_ins), 0),
-                        volunteers=len(held["volunteers"]),
-                        volunteer_hours=round(len(held["volunteers"]) * hours, 2), hours=hours)
+                        volunteers=len(held["volunteers"]), hours=hours)
         starts = clock.iso(activity.starts_at)
         activity._emit(events.ACTIVITY_FINISHED, organiser=activity.organiser,
                        festival=activity.festival, starts_at=starts,
@@ -338,7 +224,7 @@ class Activity:
 
     def start(self, actor, at):
         """The start time has come: registration closes and the waitlist lapses."""
-        self._check_state(PUBLISHED, SYSTEM_ACTIONS["start"])
+        self._check("start")
         if at < self.starts_at:
             raise errors.not_started(self.activity_id, local_text(self.starts_at), "开始")
         self._move("start", ONGOING, actor, at, None)
@@ -367,8 +253,7 @@ class Activity:
         self._count(self._stat_key(), held=1, attendance=len(participants), walk_ins=walk_ins,
                     registered=self.registered_count,
                     no_shows=max(self.registered_count - (len(participants) - walk_ins), 0),
-                    volunteers=len(volunteers), volunteer_hours=round(len(volunteers) * hours, 2),
-                    hours=hours)
+                    volunteers=len(volunteers), hours=hours)
         self._emit(events.ACTIVITY_FINISHED, organiser=self.organiser, festival=self.festival,
                    starts_at=clock.iso(self.starts_at), ends_at=clock.iso(self.ends_at),
                    hours=hours, attendance=len(participants), venue=self.venue["name"],
@@ -418,129 +303,6 @@ class Activity:
         self._record("unfeature_exemplar", self.state, actor, at, None,
                      {"exemplar_id": exemplar_id})
 
-    # -- registration -----------------------------------------------------------------------
-
-    def next_registration_id(self) -> str:
-        self.registration_seq += 1
-        return f"{self.activity_id}-{self.registration_seq:04d}"
-
-    def register(self, registration: Registration, at):
-        """A place if one is free, else the waitlist."""
-        if self.state != PUBLISHED:
-            raise errors.registration_closed(self.activity_id,
-                                             f"当前状态为“{STATE_NAMES[self.state]}”")
-        if at >= self.starts_at:
-            raise errors.registration_closed(self.activity_id, "已开始")
-        if self.capacity is None or self.registered_count < self.capacity:
-            registration.status = REGISTERED
-            self.registered_count += 1
-        else:
-            registration.status = WAITLISTED
-            registration.waitlisted_at = at
-            self.waitlist_count += 1
-        registration.updated_at = self.updated_at = at
-
-    def cancel_registration(self, registration: Registration, actor, at, reason: str | None):
-        """Before the start only. A freed place goes to the waitlist (see `promote`)."""
-        if self.state in (ONGOING, FINISHED) or (self.state == PUBLISHED
-                                                 and at >= self.starts_at):
-            raise errors.activity_already_started(self.activity_id, local_text(self.starts_at))
-        if registration.status not in HOLDING:
-            raise errors.illegal_transition(
-                f"报名 {registration.registration_id} ",
-                REGISTRATION_STATUS_NAMES[registration.status], "取消")
-        if registration.checked_in_at is not None:
-            raise errors.illegal_transition(f"报名 {registration.registration_id} ", "已签到",
-                                            "取消")
-        if registration.status == REGISTERED:
-            self.registered_count -= 1
-        else:
-            self.waitlist_count -= 1
-        registration.status = WITHDRAWN
-        registration.cancelled_at, registration.cancel_reason = at, reason
-        registration.updated_at = self.updated_at = at
-
-    def places_to_promote(self) -> int:
-        """How many of the waitlist now get a place (oldest first)."""
-        if self.state != PUBLISHED or not self.waitlist_count:
-            return 0
-        if self.capacity is None:
-            return self.waitlist_count
-        return max(0, min(self.waitlist_count, self.capacity - self.registered_count))
-
-    def promote(self, registration: Registration, at):
-        if registration.status != WAITLISTED or not self.places_to_promote():
-            raise errors.illegal_transition(f"报名 {registration.registration_id} ",
-                                            REGISTRATION_STATUS_NAMES[registration.status],
-                                            "转为正式报名")
-        registration.status = REGISTERED
-        registration.promoted_at = registration.updated_at = self.updated_at = at
-        self.waitlist_count -= 1
-        self.registered_count += 1
-        self._emit(events.REGISTRATION_PROMOTED, registration_id=registration.registration_id,
-                   activity_id=self.activity_id, title=self.title, community=self.community,
-                   name=registration.name, starts_at=clock.iso(self.starts_at),
-                   _base=False)
-
-    # -- at the door ------------------------------------------------------------------------
-
-    def check_in(self, registration: Registration, actor, at):
-        """A registration shows its code. Someone still waiting (or whose wait lapsed) comes
-        in as a walk-in, if the room has space."""
-        self._check_in_open(at)
-        if registration.checked_in_at is not None:
-            raise errors.already_checked_in(registration.name,
-                                            local_text(registration.checked_in_at))
-        if registration.status in (WITHDRAWN, ACTIVITY_CANCELLED):
-            raise errors.illegal_transition(
-                f"报名 {registration.registration_id} ",
-                REGISTRATION_STATUS_NAMES[registration.status], "签到")
-        if registration.role == PARTICIPANT and registration.status in (WAITLISTED, EXPIRED):
-            self._admit_walk_in(at)
-            if registration.status == WAITLISTED:
-                self.waitlist_count -= 1
-            registration.status, registration.walk_in = REGISTERED, True
-            self.walk_in_count += 1
-        self._checked_in(registration, actor, at)
-
-    def walk_in(self, registration: Registration, actor, at):
-        """现场报名: someone without a registration, or a volunteer come to serve."""
-        self._check_in_open(at)
-        registration.status = REGISTERED
-        if registration.role == PARTICIPANT:
-            self._admit_walk_in(at)
-            registration.walk_in = True
-            self.walk_in_count += 1
-        self._checked_in(registration, actor, at)
-
-    def _checked_in(self, registration, actor, at):
-        registration.checked_in_at = at
-        registration.checked_in_by = _who(actor)
-        registration.updated_at = self.updated_at = at
-        if registration.role == VOLUNTEER:
-            self.volunteer_count += 1
-        else:
-            self.checked_in_count += 1
-
-    def _check_in_open(self, at):
-        if self.state not in (PUBLISHED, ONGOING):
-            raise errors.check_in_not_open(self.activity_id,
-                                           f"当前状态为“{STATE_NAMES[self.state]}”")
-        opens = self.starts_at - CHECK_IN_OPENS_BEFORE
-        if at < opens:
-            raise errors.check_in_not_open(self.activity_id, f"签到 {local_text(opens)} 开始")
-
-    def _admit_walk_in(self, at):
-        """Before the start, walk-ins take only places no registration holds; from the start,
-        the places of those who have not come are free too."""
-        limit = self.place_capacity
-        if limit is None:
-            return
-        taken = (self.checked_in_count if at >= self.starts_at
-                 else self.registered_count + self.walk_in_count)
-        if taken >= limit:
-            raise errors.place_full(self.place_name, limit)
-
     # -- questions --------------------------------------------------------------------------
 
     @property
@@ -548,18 +310,6 @@ class Activity:
         if self.venue is None:
             return "活动场地"
         return place_label(self.venue, self.room)
-
-    def registration_open(self, at) -> bool:
-        return self.state == PUBLISHED and at < self.starts_at
-
-    def check_in_open(self, at) -> bool:
-        return (self.state in (PUBLISHED, ONGOING)
-                and at >= self.starts_at - CHECK_IN_OPENS_BEFORE)
-
-    def places_left(self) -> int | None:
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.registered_count, 0)
 
     def allowed_actions(self, at) -> list[str]:
         allowed = []
@@ -655,89 +405,20 @@ class Activity:
         return (clock.month_key(self.starts_at), self.community,
                 (self.venue or {}).get("id") or "", self.theme, self.festival or "")
 
-    def _check(self, action):
-        states, label = ACTIONS[action]
-        self._check_state(states, label)
+    # -- what the aggregate base needs --------------------------------------------------------
 
-    def _check_state(self, states, label):
-        states = (states,) if isinstance(states, str) else states
-        if self.state not in states:
-            raise errors.illegal_transition(f"活动 {self.activity_id} ",
-                                            STATE_NAMES[self.state], label)
+    def subject(self) -> str:
+        return f"活动 {self.activity_id} "
 
-    def _move(self, action, to_state, actor, at, note, details=None):
-        if action in ACTIONS:
-            self._check(action)
-        from_state = self.state
-        self.state = to_state
-        self._record(action, from_state, actor, at, note, details)
-
-    def _record(self, action, from_state, actor, at, note, details=None):
-        self.updated_at = at
-        self.history.append(_entry(action, from_state, self.state, actor, at, note, details))
-
-    def _count(self, key, **changes):
-        if key is not None:
-            self.stat_changes.append((key, changes))
-
-    def _emit(self, event_type, _base=True, **data):
-        if _base:
-            # The repository stores the change as the next version.
-            data = {"activity_id": self.activity_id, "title": self.title, "theme": self.theme,
-                    "theme_name": THEMES[self.theme], "community": self.community,
-                    "activity_version": self.version + 1, **data}
-        self.events.append((event_type, data))
+    def event_data(self, actor) -> dict:
+        # The repository stores the change as the next version.
+        return {"activity_id": self.activity_id, "title": self.title, "theme": self.theme,
+                "theme_name": THEMES[self.theme], "community": self.community,
+                "activity_version": self.version + 1}
 
 
 def place_label(venue: dict, room: dict | None) -> str:
-    return f"{venue['name']}{room['name']}" if room else venue["name"]
-
-
-def _who(actor: dict) -> dict:
-    return {k: actor.get(k) for k in ("id", "name", "role")}
-
-
-def _entry(action, from_state, to_state, actor, at, note, details=None):
-    return {"action": action, "from_state": from_state, "to_state": to_state,
-            "actor": _who(actor), "at": at, "note": note, "details": details or {}}
-
-
-# --- who may do what ----------------------------------------------------------------------
-
-STAFF_ROLES = ("street_admin", "system")
-
-
-def authorise(actor: dict, permission: str, community: str | None, label: str) -> None:
-    """Street administrators (and other services) may do everything; community staff what
-    concerns their own community; volunteers and grid workers may also check people in at the
-    door; only the street office reviews, publishes and withdraws exemplars."""
-    role = actor["role"]
-    if role in STAFF_ROLES:
-        return
-    own_staff = (role == "community_staff" and community is not None
-                 and actor.get("community") == community)
-    if permission == "review":
-        raise errors.forbidden(f"只有街道管理员可以{label}")
-    if permission == "manage" and own_staff:
-        return
-    if permission == "check_in" and (own_staff or role in ("volunteer", "grid_worker")):
-        return
-    if permission == "register" and role not in ("viewer", "department"):
-        return
-    if permission == "register":
-        raise errors.forbidden(f"当前身份不能{label}")
-    if permission == "check_in":
-        raise errors.forbidden(f"只有街道管理员、{community}工作人员、志愿者或网格员可以{label}")
-    whose = f"{community}工作人员" if community else "街道管理员"
-    raise errors.forbidden(f"只有街道管理员或{whose}可以{label}" if community
-                           else f"只有{whose}可以{label}")
-
-
-def may_cancel_registration(actor: dict, registration: Registration, community: str) -> None:
-    """The person who registered, or the activity's staff."""
-    if actor["id"] == registration.registered_by.get("id"):
-        return
-    authorise(actor, "manage", community, "取消他人的报名")
+    return names.place(venue["name"], room and room["name"])
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -745,24 +426,15 @@ def may_cancel_registration(actor: dict, registration: Registration, community: 
 GROUP_DIMENSIONS = ("month", "community", "venue", "theme", "festival")
 _BUCKET_FIELD = {"venue": "venue_id"}
 COUNTERS = ("published", "held", "cancelled", "attendance", "walk_ins", "registered",
-            "no_shows", "volunteers", "volunteer_hours", "hours")
+            "no_shows", "volunteers", "hours")
 
 
 def roll_up(buckets: list[dict], group_by: tuple[str, ...] = ()) -> dict:
-    """Sum monthly buckets into totals (and groups). A bucket is {"month", "community",
-    "venue_id", "theme", "festival", "counts": {counter: number}}."""
-    totals, groups = {}, {}
-    for bucket in buckets:
-        _add(totals, bucket["counts"])
-        if group_by:
-            key = tuple(bucket[_BUCKET_FIELD.get(d, d)] or None for d in group_by)
-            _add(groups.setdefault(key, {}), bucket["counts"])
-    result = {"totals": figures(totals)}
-    if group_by:
-        result["groups"] = [
-            {**_labels(dict(zip(group_by, key))), **figures(counts)}
-            for key, counts in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0])))]
-    return result
+    """Sum monthly buckets into totals (and groups), then derive the figures from the sums. A
+    group by venue is keyed by the bucket's venue_id; an empty dimension (no festival) by None."""
+    keyed = [{**bucket, **{d: bucket[_BUCKET_FIELD.get(d, d)] or None for d in group_by}}
+             for bucket in buckets]
+    return sum_buckets(keyed, group_by, figures, _labels)
 
 
 def _labels(key: dict) -> dict:
@@ -777,11 +449,6 @@ def _labels(key: dict) -> dict:
         if dimension == "festival":
             labelled["festival_name"] = FESTIVALS.get(value) if value else None
     return labelled
-
-
-def _add(into: dict, counts: dict) -> None:
-    for name, value in counts.items():
-        into[name] = into.get(name, 0) + value
 
 
 def figures(counts: dict) -> dict:
@@ -800,7 +467,6 @@ def figures(counts: dict) -> dict:
         "registered": registered,
         "no_shows": int(counts.get("no_shows", 0)),
         "volunteers": int(counts.get("volunteers", 0)),
-        "volunteer_hours": round(counts.get("volunteer_hours", 0), 2),
         "hours": round(counts.get("hours", 0), 2),
         "average_attendance": round(attendance / held, 1) if held else None,
         # 到场率: registered residents who came, of those registered.

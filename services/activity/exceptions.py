@@ -27,11 +27,6 @@ def exemplar_not_found(exemplar_id: str) -> NotFound:
     return NotFound(f"先进典型 {exemplar_id} 不存在", code="EXEMPLAR_NOT_FOUND")
 
 
-def illegal_transition(what: str, state_name: str, action_label: str) -> IllegalTransition:
-    return IllegalTransition(f"{what}当前状态为“{state_name}”,不能{action_label}",
-                             code="ILLEGAL_TRANSITION")
-
-
 def not_started(activity_id: str, starts_at_text: str, action_label: str) -> IllegalTransition:
     return IllegalTransition(f"活动 {activity_id} 将于 {starts_at_text} 开始,现在不能{action_label}",
                              code="ILLEGAL_TRANSITION")

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from services.activity import exceptions as errors
 from shared import clock
+from shared.domain import Aggregate, actor_ref, history_entry
 from shared.events import activity as events
 
 NOMINATED = "nominated"
@@ -50,7 +51,10 @@ EDITABLE = ("name", "title", "story", "photo_urls", "year", "volunteer_id")
 
 
 @dataclass
-class Exemplar:
+class Exemplar(Aggregate):
+    ACTIONS = ACTIONS
+    STATE_NAMES = STATE_NAMES
+
     exemplar_id: str
     name: str                       # a person or a household (张家, 王秀英)
     category: str
@@ -72,17 +76,16 @@ class Exemplar:
     updated_at: datetime | None = None
     history: list = field(default_factory=list)
     version: int = 0
-    events: list = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def nominate(cls, exemplar_id: str, details: dict, actor: dict, at: datetime) -> "Exemplar":
         if details["category"] not in CATEGORIES:
             raise errors.invalid("category", f"未知的典型类别 {details['category']}。")
         exemplar = cls(exemplar_id=exemplar_id, nominated_at=at,
-                       nominated_by=_who(actor), **details)
+                       nominated_by=actor_ref(actor), **details)
         exemplar.year = exemplar.year or clock.local_date(at).year
         exemplar.updated_at = at
-        exemplar.history.append(_entry("nominate", None, NOMINATED, actor, at, None))
+        exemplar.history.append(history_entry("nominate", None, NOMINATED, actor, at))
         return exemplar
 
     @classmethod
@@ -125,17 +128,13 @@ class Exemplar:
     def publish(self, actor, at):
         self._move("publish", PUBLISHED, actor, at, None)
         self.published_at = at
-        self.events.append((events.EXEMPLAR_PUBLISHED, {
-            "exemplar_id": self.exemplar_id, "name": self.name, "category": self.category,
-            "category_name": CATEGORIES[self.category], "community": self.community,
-            "title": self.title, "volunteer_id": self.volunteer_id}))
+        self._emit(events.EXEMPLAR_PUBLISHED, category_name=CATEGORIES[self.category],
+                   title=self.title)
 
     def withdraw(self, actor, at, reason: str):
         self._move("withdraw", WITHDRAWN, actor, at, reason)
         self.withdrawn_at, self.withdraw_reason = at, reason
-        self.events.append((events.EXEMPLAR_WITHDRAWN, {
-            "exemplar_id": self.exemplar_id, "name": self.name, "category": self.category,
-            "community": self.community, "reason": reason, "volunteer_id": self.volunteer_id}))
+        self._emit(events.EXEMPLAR_WITHDRAWN, reason=reason)
 
     # -- questions --------------------------------------------------------------------------
 
@@ -154,30 +153,21 @@ class Exemplar:
             return f"{self.category}|{self.volunteer_id}"
         return None
 
-    def allowed_actions(self) -> list[str]:
-        return [a for a, (states, _) in ACTIONS.items() if self.state in states]
-
     # -- internals --------------------------------------------------------------------------
 
     def _decide(self, action, to_state, actor, at, comment):
         self._move(action, to_state, actor, at, comment)
-        self.review = {"decision": action, "comment": comment, "by": _who(actor), "at": at}
+        self.review = {"decision": action, "comment": comment, "by": actor_ref(actor),
+                       "at": at}
 
-    def _check(self, action):
-        states, label = ACTIONS[action]
-        if self.state not in states:
-            raise errors.illegal_transition(f"先进典型 {self.exemplar_id} ",
-                                            STATE_NAMES[self.state], label)
+    # -- what the aggregate base needs --------------------------------------------------------
 
-    def _move(self, action, to_state, actor, at, note):
-        self._check(action)
-        from_state = self.state
-        self.state = to_state
-        self._record(action, from_state, actor, at, note)
+    def subject(self) -> str:
+        return f"先进典型 {self.exemplar_id} "
 
-    def _record(self, action, from_state, actor, at, note, details=None):
-        self.updated_at = at
-        self.history.append(_entry(action, from_state, self.state, actor, at, note, details))
+    def event_data(self, actor) -> dict:
+        return {"exemplar_id": self.exemplar_id, "name": self.name, "category": self.category,
+                "community": self.community, "volunteer_id": self.volunteer_id}
 
 
 def proposal_title(proposal: dict) -> str:
@@ -193,12 +183,3 @@ def proposal_story(proposal: dict) -> str:
 def _proposal(proposal: dict, at) -> dict:
     return {"at": at, **{k: proposal[k] for k in ("reason", "total_hours", "star_level",
                                                   "commendations")}}
-
-
-def _who(actor: dict) -> dict:
-    return {k: actor.get(k) for k in ("id", "name", "role")}
-
-
-def _entry(action, from_state, to_state, actor, at, note, details=None):
-    return {"action": action, "from_state": from_state, "to_state": to_state,
-            "actor": _who(actor), "at": at, "note": note, "details": details or {}}
