@@ -1,111 +1,81 @@
 """The 志愿服务记录证明 as a complete, print-friendly HTML page: a pure function of the
-certificate as `schemas.present_certificate` shows it, with no I/O. Browsers print it to
-paper or PDF on A4; the gateway serves it as it is."""
+certificate as `views.CertificateView` shows it, with no I/O but reading its templates once.
+Browsers print it to paper or PDF on A4; the gateway serves it as it is.
+
+Given the address of its public check (`check_url`, the gateway's
+/public/certificates/<number>), the page carries it as a QR code (segno, as inline SVG) beside
+the issuer, so that whoever holds the paper scans it to see whether it is still valid.
+
+The page is `templates/certificate.html`, one line of the record `certificate_line.html` and
+the notice of a revoked certificate `certificate_revoked.html`, filled in with
+`string.Template`: every value is HTML-escaped before it goes in, except the fragments made
+here from the templates themselves.
+"""
 from __future__ import annotations
 
+import io
 from datetime import date
 from html import escape
+from pathlib import Path
+from string import Template
+
+import segno
 
 from shared import clock
 
-STYLE = """
-@page { size: A4; margin: 18mm 20mm; }
-* { box-sizing: border-box; }
-body { margin: 0; color: #111; background: #fff;
-       font-family: "Songti SC", "SimSun", "Noto Serif CJK SC", "Source Han Serif SC", serif;
-       font-size: 12pt; line-height: 1.8; }
-.certificate { position: relative; max-width: 170mm; margin: 0 auto; padding: 8mm 0; }
-h1 { text-align: center; font-size: 24pt; letter-spacing: 0.4em; margin: 0 0 4mm; }
-.number { text-align: right; font-size: 10.5pt; margin: 0 0 6mm; }
-.statement { text-indent: 2em; margin: 0 0 2mm; }
-.closing { text-indent: 2em; margin: 0 0 6mm; }
-table { width: 100%; border-collapse: collapse; font-size: 10.5pt; line-height: 1.5; }
-thead { display: table-header-group; }
-tr { page-break-inside: avoid; }
-th, td { border: 1px solid #333; padding: 1.5mm 2mm; vertical-align: top; }
-th { background: #f2f2f2; font-weight: bold; }
-td.n, td.hours, th.hours { text-align: right; white-space: nowrap; }
-td.date { white-space: nowrap; }
-tfoot td { font-weight: bold; }
-.issuer { margin: 12mm 0 0 auto; width: 80mm; text-align: left; }
-.issuer p { margin: 0; }
-.seal { color: #888; font-size: 10pt; }
-.notes { margin-top: 10mm; font-size: 9pt; color: #444; line-height: 1.6;
-         border-top: 1px solid #999; padding-top: 3mm; }
-.revoked { border: 2px solid #b00; color: #b00; padding: 3mm; margin: 0 0 6mm;
-           text-align: center; font-weight: bold; }
-.revoked-mark { position: absolute; top: 90mm; left: 0; right: 0; text-align: center;
-                font-size: 72pt; color: rgba(176, 0, 0, 0.15); transform: rotate(-20deg);
-                pointer-events: none; }
-@media screen { body { background: #eee; }
-  .certificate { background: #fff; padding: 18mm 20mm; margin: 10mm auto;
-                 box-shadow: 0 0 4mm rgba(0, 0, 0, 0.2); max-width: 210mm; } }
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def render(cert: dict) -> str:
-    """The whole page for one certificate (a dict as `present_certificate` returns it)."""
-    e = _escape_all(cert)
-    revoked = cert["state"] != "valid"
-    rows = "\n".join(
-        f"<tr><td class=\"n\">{n}</td><td class=\"date\">{_date(line['date'])}</td>"
-        f"<td>{escape(line['content'])}</td><td class=\"hours\">{_hours(line['hours'])}</td>"
-        f"</tr>" for n, line in enumerate(cert["lines"], 1))
+def _template(name: str) -> Template:
+    return Template((TEMPLATES / name).read_text(encoding="utf-8").rstrip("\n"))
+
+
+PAGE = _template("certificate.html")
+CHECK = _template("certificate_check.html")
+LINE = _template("certificate_line.html")
+REVOKED = _template("certificate_revoked.html")
+
+
+def qr_svg(url: str, scale: int = 3, standalone: bool = False) -> str:
+    """A QR code of `url` (error correction M) as an SVG element for a page, or `standalone`
+    as an SVG document of its own (an image file, with its namespace)."""
+    code = segno.make(url, error="m")
+    if not standalone:
+        return code.svg_inline(scale=scale, title="扫码核验")
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=scale, title="扫码核验", encoding="utf-8")
+    return out.getvalue().decode("utf-8")
+
+
+def render(cert: dict, check_url: str | None = None) -> str:
+    """The whole page for one certificate (a dict as `CertificateView` dumps it), with the QR
+    code of its public check when its address is given."""
+    lines = "\n".join(fill(LINE, n=n, date=_date(line["date"]), content=line["content"],
+                           hours=_hours(line["hours"]))
+                      for n, line in enumerate(cert["lines"], 1))
     notice = ""
-    if revoked:
+    if cert["state"] != "valid":
         when = _date(clock.local_date(clock.parse_iso(cert["revoked_at"])).isoformat()) \
             if cert.get("revoked_at") else ""
-        reason = escape(cert.get("revoke_reason") or "")
-        notice = (f"<div class=\"revoked\">本证明已于{when}作废"
-                  f"{'(' + reason + ')' if reason else ''},不再具有证明效力。</div>"
-                  f"<div class=\"revoked-mark\" aria-hidden=\"true\">作废</div>")
+        reason = cert.get("revoke_reason") or ""
+        notice = fill(REVOKED, when=when, reason=f"({reason})" if reason else "")
     issued_on = _date(clock.local_date(clock.parse_iso(cert["issued_at"])).isoformat())
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>志愿服务记录证明 {e['number']}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<main class="certificate">
-{notice}
-<h1>志愿服务记录证明</h1>
-<p class="number">证明编号:{e['number']}</p>
-<p class="statement">兹证明 <strong>{e['volunteer_name']}</strong>(居民身份证号码:{e['id_number_masked']},\
-志愿者编号:{e['volunteer_id']})于 {_date(cert['from_date'])} 至 {_date(cert['to_date'])} 期间,\
-参加由{e['issuer']}组织的志愿服务活动 {cert['services']} 次,累计志愿服务时长 \
-<strong>{_hours(cert['total_hours'])} 小时</strong>。具体服务记录如下:</p>
-<table>
-<thead><tr><th>序号</th><th>服务日期</th><th>服务内容</th><th class="hours">时长(小时)</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-<tfoot><tr><td colspan="3">合计</td><td class="hours">{_hours(cert['total_hours'])}</td></tr></tfoot>
-</table>
-<p class="closing">特此证明。</p>
-<div class="issuer">
-<p>出具单位:{e['issuer']}</p>
-<p class="seal">(盖章)</p>
-<p>经办人:{escape(cert['issued_by']['name'])}</p>
-<p>出具日期:{issued_on}</p>
-</div>
-<div class="notes">
-<p>1. 本证明依据《志愿服务记录与证明出具办法》出具,按照“谁组织谁记录、谁记录谁证明”的原则,\
-仅证明由出具单位组织并记录的志愿服务;服务时长以出具单位的志愿服务记录为准。</p>
-<p>2. 任何单位和个人均可凭证明编号 {e['number']} 向出具单位查验本证明的真实性。</p>
-<p>3. 本证明涂改无效。</p>
-</div>
-</main>
-</body>
-</html>
-"""
+    check = fill(CHECK, safe={"qr": qr_svg(check_url)}, url=check_url) if check_url else ""
+    return fill(PAGE, safe={"notice": notice, "lines": lines, "check": check},
+                number=cert["number"],
+                volunteer_name=cert["volunteer_name"],
+                id_number_masked=cert["id_number_masked"], volunteer_id=cert["volunteer_id"],
+                from_date=_date(cert["from_date"]), to_date=_date(cert["to_date"]),
+                issuer=cert["issuer"], services=cert["services"],
+                total_hours=_hours(cert["total_hours"]), issued_by=cert["issued_by"]["name"],
+                issued_on=issued_on) + "\n"
 
 
-def _escape_all(cert: dict) -> dict:
-    return {k: escape(str(v)) if isinstance(v, (str, int, float)) else v
-            for k, v in cert.items()}
+def fill(template: Template, safe: dict | None = None, **values) -> str:
+    """The template with every value escaped, and the `safe` fragments (made from templates
+    by this module) as they are."""
+    return template.substitute({**{name: escape(str(value)) for name, value in values.items()},
+                                **(safe or {})})
 
 
 def _date(iso_date: str) -> str:

@@ -87,6 +87,24 @@ def forbidden(message: str) -> Forbidden:
     return Forbidden(message, code="FORBIDDEN")
 
 
+FIELD_NAMES = {"community": "所属社区", "skills": "技能", "team": "志愿服务队"}
+
+
+def staff_only_fields(names: list[str]) -> Forbidden:
+    listed = "、".join(FIELD_NAMES.get(n, n) for n in names)
+    return Forbidden(f"{listed}只能由社区工作人员修改,请联系所在社区",
+                     fields={n: ["志愿者本人不能修改此项。"] for n in names},
+                     code="STAFF_ONLY_FIELDS")
+
+
+def team_of_another_community(team_name: str, team_community: str,
+                              community: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"志愿服务队“{team_name}”属于{team_community},{community}的志愿者不能加入",
+        fields={"team": [f"请选择{community}或街道级的志愿服务队。"]},
+        code="TEAM_OF_ANOTHER_COMMUNITY")
+
+
 def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(fields={field: [message]})
 

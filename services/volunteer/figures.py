@@ -3,6 +3,7 @@ team, skill and period, summed from counters kept in the same transaction as eac
 from __future__ import annotations
 
 from services.volunteer.domain import ACTIVE, REJECTED, SKILLS, VOLUNTEER_STATES
+from shared.statistics import roll_up as sum_buckets
 
 GROUP_DIMENSIONS = ("month", "community", "team", "skill")
 SNAPSHOT_DIMENSIONS = ("community", "team", "skill")   # volunteers as they are now
@@ -30,12 +31,14 @@ def roll_up(snapshot: list[dict], monthly: list[dict], served_total: int | None,
         monthly = [{**r, "counts": {"hours": r["counts"].get(f"skill_hours.{skill}", 0),
                                     "services": r["counts"].get(f"skill_services.{skill}", 0)}}
                    for r in monthly]
-    result = {"totals": figures(_sum(snapshot), _sum(monthly), served_total, skill_mode)}
+    snapshot_grouped = all(d in SNAPSHOT_DIMENSIONS for d in group_by)
+    snapshot_totals, snap_groups = _summed(snapshot, group_by if snapshot_grouped else ())
+    monthly_totals, month_groups = _summed(monthly, group_by)
+    result = {"totals": figures(snapshot_totals, monthly_totals, served_total, skill_mode)}
     if not group_by:
         return result
-    snap_groups = (_group(snapshot, group_by)
-                   if all(d in SNAPSHOT_DIMENSIONS for d in group_by) else None)
-    month_groups = _group(monthly, group_by)
+    if not snapshot_grouped:
+        snap_groups = None
     keys = set(month_groups) | set(snap_groups or {}) | set(served_groups or {})
     groups = []
     for key in sorted(keys, key=lambda k: tuple(map(str, k))):
@@ -94,19 +97,10 @@ def _by_skill(rows: list[dict], prefixes: dict) -> list[dict]:
     return expanded
 
 
-def _sum(rows: list[dict]) -> dict:
-    total: dict = {}
-    for row in rows:
-        for name, value in row["counts"].items():
-            total[name] = total.get(name, 0) + value
-    return total
-
-
-def _group(rows: list[dict], dims: tuple) -> dict:
-    groups: dict = {}
-    for row in rows:
-        key = tuple(row[d] for d in dims)
-        into = groups.setdefault(key, {})
-        for name, value in row["counts"].items():
-            into[name] = into.get(name, 0) + value
-    return groups
+def _summed(rows: list[dict], group_by: tuple) -> tuple[dict, dict]:
+    """The rows' counters summed (shared.statistics adds them up): in all, and by the values
+    of the `group_by` dimensions."""
+    summed = sum_buckets(rows, group_by, lambda counts: {"counts": counts})
+    groups = {tuple(group[d] for d in group_by): group["counts"]
+              for group in summed.get("groups", [])}
+    return summed["totals"]["counts"], groups

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from services.volunteer import exceptions as errors
-from services.volunteer.domain import STAFF_ROLES, Volunteer, actor_ref
+from services.volunteer.domain import STAFF_ROLES, Volunteer
+from shared.domain import actor_ref
 from shared.events import volunteer as events
 
 SOURCE_KINDS = {"shift": "志愿服务岗位", "activity": "主题活动签到", "manual": "组织方补录",
