@@ -1,5 +1,6 @@
 """Every error the job service gives, by code. They are shared error kinds (see
 shared/errors.py), so callers need nothing from this package to understand them."""
+from shared.domain import illegal_transition as shared_illegal_transition
 from shared.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 
 
@@ -57,8 +58,9 @@ def application_exists(application_id: str) -> Conflict:
 
 def illegal_transition(kind: str, ident: str, state_name: str,
                        action_label: str) -> IllegalTransition:
-    return IllegalTransition(f"{kind} {ident} 当前状态为“{state_name}”,不能{action_label}",
-                             code="ILLEGAL_TRANSITION")
+    """For what is not an aggregate's own step (a follow-up, a visit's action, a stopped
+    employer); an aggregate's steps say the same through shared.domain."""
+    return shared_illegal_transition(f"{kind} {ident} ", state_name, action_label)
 
 
 def follow_up_not_due(placement_id: str, month: int, due_on: str) -> IllegalTransition:

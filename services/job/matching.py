@@ -10,7 +10,8 @@ Pure functions, no I/O. Four aspects are weighed:
                  what the person expects
 
 A person who wants only certain kinds of employment (兼职, 临时…) sees other kinds scored
-down. Each aspect says why it scored as it did, so staff can explain a suggestion.
+down. Each aspect says why it scored as it did, so staff can explain a suggestion (the
+answer's shape is summary_views.PostingMatchView / SeekerMatchView).
 """
 from __future__ import annotations
 
@@ -36,11 +37,6 @@ class Aspect:
     text: str
     good: bool
 
-    def as_dict(self) -> dict:
-        return {"aspect": self.aspect, "name": ASPECT_NAMES[self.aspect],
-                "fit": round(self.fit, 2), "weight": WEIGHTS[self.aspect], "text": self.text,
-                "good": self.good}
-
 
 @dataclass(frozen=True)
 class Match:
@@ -55,11 +51,6 @@ class Match:
         good = [a.text for a in self.aspects if a.good]
         bad = [a.text for a in self.aspects if not a.good]
         return good + bad + list(self.notes)
-
-    def as_dict(self) -> dict:
-        return {"score": self.score, "reasons": self.reasons,
-                "aspects": [a.as_dict() for a in self.aspects],
-                "distance_km": None if self.distance_km is None else round(self.distance_km, 2)}
 
 
 def score(seeker: JobSeeker, posting: JobPosting) -> Match:
