@@ -1,0 +1,1 @@
+"""The notification service: tells residents, volunteers, employers and the 12345 hotline."""
