@@ -47,18 +47,43 @@ export function queryString(query = {}) {
   return text ? "?" + text : "";
 }
 
+// A change is sent with an Idempotency-Key, the same one until it has an answer: a double
+// click, or a retry after a dropped connection or a timeout, is carried out once and answered
+// with the first answer (see docs/api/gateway.md). A new submission after an answer gets a
+// new key.
+const unanswered = new Map();
+
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs https
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function changeKey(method, path, body) {
+  const id = `${method} ${path} ${body ?? ""}`;
+  if (!unanswered.has(id)) unanswered.set(id, newKey());
+  return { id, key: unanswered.get(id) };
+}
+
+/** Whether an answer settles the change (a 5xx or no answer may be retried with its key). */
+function settles(status) {
+  return status > 0 && status < 500;
+}
+
 export async function request(method, path, { query, body } = {}) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  const change = method === "GET" ? null : changeKey(method, path + queryString(query), init.body);
+  if (change) init.headers["Idempotency-Key"] = change.key;
   let response;
   try {
     response = await fetch(path + queryString(query), init);
   } catch (error) {
     throw new ApiError(0, { code: "NETWORK", message: "无法连接服务器,请检查网络后重试" });
   }
+  if (change && settles(response.status)) unanswered.delete(change.id);
   if (response.status === 204) return null;
   return answer(response.status, await response.text());
 }
@@ -94,11 +119,15 @@ export function postWithProgress(path, body, onProgress = () => {}) {
     xhr.withCredentials = true;
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("Content-Type", "application/json");
+    const sent = JSON.stringify(body ?? {});
+    const change = changeKey("POST", path, sent);
+    xhr.setRequestHeader("Idempotency-Key", change.key);
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress("upload", event.loaded / event.total);
     });
     xhr.upload.addEventListener("load", () => onProgress("waiting"));
     xhr.addEventListener("load", () => {
+      if (settles(xhr.status)) unanswered.delete(change.id);
       try {
         resolve(xhr.status === 204 ? null : answer(xhr.status, xhr.responseText));
       } catch (error) {
@@ -109,7 +138,7 @@ export function postWithProgress(path, body, onProgress = () => {}) {
       message: "无法连接服务器,请检查网络后重试" }));
     xhr.addEventListener("error", offline);
     xhr.addEventListener("timeout", offline);
-    xhr.send(JSON.stringify(body ?? {}));
+    xhr.send(sent);
   });
 }
 

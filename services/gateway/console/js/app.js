@@ -17,15 +17,20 @@ import { registerVolunteerPages } from "./pages/volunteers.js";
 import { registerJobPages } from "./pages/jobs.js";
 import { registerReportPages } from "./pages/reports.js";
 import { importableKinds, registerImportPages } from "./pages/imports.js";
+import { registerMapPages } from "./pages/map.js";
+import { registerTodoPages } from "./pages/todo.js";
+import { registerNotificationPages } from "./pages/notifications.js";
 
 // The menu: an entry shows only when its route exists and the signed-in role may use it.
 const MENU = [
   { group: "工作台", items: [
     { path: "/dashboard", label: "数据看板", visible: () => DASHBOARD_OPS.some(may) },
+    { path: "/todo", label: "我的待办", op: "todo.get" },
   ] },
   { group: "背街小巷", items: [
     { path: "/work-orders", label: "工单", op: "work_orders.list" },
     { path: "/work-orders/new", label: "上报问题", op: "work_orders.report" },
+    { path: "/map", label: "工单地图", op: "places.map", visible: () => may("work_orders.list") && may("places.map") },
   ] },
   { group: "文明实践", items: [
     { path: "/activities", label: "主题活动", op: "activities.list" },
@@ -63,6 +68,11 @@ const MENU = [
     { path: "/admin/audit", label: "审计日志", op: "audit.list" },
     { path: "/admin/settings", label: "工单设置", op: "repair.save_department" },
     { path: "/admin/health", label: "系统状态", op: "system.health" },
+  ] },
+  { group: "通知", items: [
+    { path: "/notifications/messages", label: "通知发送记录", op: "notifications.messages" },
+    { path: "/notifications/callbacks", label: "12345 回传", op: "notifications.hotline_callbacks" },
+    { path: "/notifications/mailbox", label: "消息记录", op: "notifications.dev_messages" },
   ] },
   { group: "我的", items: [
     { path: "/password", label: "修改密码", op: "session.password" },
@@ -193,6 +203,9 @@ async function boot() {
   registerJobPages(route, guarded);
   registerReportPages(route, guarded);
   registerImportPages(route, guarded);
+  registerMapPages(route, guarded);
+  registerNotificationPages(route, guarded);
+  registerTodoPages(route, guarded);
   route("/", guarded(() => navigate(landing())));
   route("*", guarded((el) => mount(el, h("h1", {}, "页面不存在"),
     h("p", {}, h("a", { href: href(landing()) }, "返回首页")))));

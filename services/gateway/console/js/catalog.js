@@ -1,5 +1,6 @@
-// What the API offers, read from its own OpenAPI document (/openapi.json, generated from the
-// gateway's route table). The console builds its menus, filters and action forms from it, so
+// What the API offers, read from its own OpenAPI document (generated from the gateway's route
+// table): /console/catalog.json is the part of /openapi.json the console needs — operations,
+// their query and body schemas — without the answers' schemas. The console builds its menus, filters and action forms from it, so
 // a route that is added, removed or given a new field shows up here without a console change,
 // and a page whose routes do not exist yet is simply not offered.
 
@@ -9,8 +10,8 @@ let documentRoot = null;
 const operations = new Map();
 
 export async function loadCatalog() {
-  const response = await fetch("/openapi.json", { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`openapi.json: ${response.status}`);
+  const response = await fetch("/console/catalog.json", { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`catalog.json: ${response.status}`);
   documentRoot = await response.json();
   operations.clear();
   for (const [path, methods] of Object.entries(documentRoot.paths || {})) {
@@ -23,6 +24,8 @@ export async function loadCatalog() {
         method: method.toUpperCase(),
         path,
         summary: op.summary || op.operationId,
+        // A short Chinese name of what it does (the audit log's 操作).
+        name: op["x-action-name"] || op.summary || op.operationId,
         tag: (op.tags || [])[0] || "",
         query: parameters.filter((p) => p.in === "query" && p.name !== "format"),
         body: body ? resolve(body) : null,
@@ -36,6 +39,11 @@ export async function loadCatalog() {
 
 export function operation(id) {
   return operations.get(id) || null;
+}
+
+/** Every operation, for a list to choose one from (the audit log's filter). */
+export function allOperations() {
+  return [...operations.values()];
 }
 
 export function has(id) {

@@ -30,22 +30,22 @@ const FALLBACK = {
   "session.password": EVERYONE,
   "accounts.list": ADMIN, "accounts.create": ADMIN, "accounts.update": ADMIN,
   "api_keys.list": ADMIN, "api_keys.create": ADMIN, "api_keys.revoke": ADMIN,
-  "audit.list": ADMIN, "system.health": ADMIN,
+  "audit.list": ADMIN, "system.health": ADMIN, "places.get": EVERYONE,
 
   "work_orders.list": [...READERS, "department"], "work_orders.get": [...READERS, "department"],
   "work_orders.report": FIELD, "work_orders.duplicates": STAFF,
-  "work_orders.reveal_contact": FIELD, "work_orders.follow_up": FIELD,
+  "work_orders.reveal_contact": [...FIELD, "volunteer"], "work_orders.follow_up": FIELD,
   "work_orders.accept": STAFF, "work_orders.answer": STAFF, "work_orders.dispatch": STAFF,
   "work_orders.approve_extension": STAFF, "work_orders.reject_extension": STAFF,
   "work_orders.escalate": STAFF, "work_orders.reopen": STAFF,
   "work_orders.mark_duplicate": STAFF, "work_orders.reject": STAFF, "work_orders.cancel": STAFF,
   "work_orders.return": DEPARTMENT_WORK, "work_orders.sign_for": DEPARTMENT_WORK,
   "work_orders.request_extension": DEPARTMENT_WORK, "work_orders.complete": DEPARTMENT_WORK,
-  "work_orders.statistics": READERS,
+  "work_orders.statistics": [...READERS, "department"],
   "repair.categories": EVERYONE, "repair.departments": EVERYONE,
   "repair.communities": EVERYONE, "repair.calendar": EVERYONE,
   "repair.set_deadline": ADMIN, "repair.save_department": ADMIN,
-  "repair.save_community": ADMIN, "repair.set_calendar": ADMIN,
+  "repair.set_calendar": ADMIN,
 };
 
 // activity, volunteer and job (routes/activity.py, volunteer.py, job.py)
@@ -74,18 +74,21 @@ grant(STAFF, `activities.create activities.record_held activities.update activit
   applications.decline applications.withdraw placements.record_follow_up placements.end`);
 grant(FIELD, `activities.register activities.check_in registrations.cancel
   employers.record_visit visits.complete_action`);
-grant(ADMIN, `exemplars.review exemplars.publish exemplars.withdraw certificates.list
+grant(ADMIN, `exemplars.review exemplars.publish exemplars.withdraw
   volunteer.set_recognition_rules employer_notifications.read`);
 grant(EVERYONE, `activity.reference_data volunteer_teams.list volunteer.skills
   volunteer.recognition_rules job.reference_data`);
 grant([...READERS, ...SELF], `volunteers.get volunteers.hours volunteers.certificates
-  shifts.list ledger.list ledger.get corrections.list corrections.get certificates.get`);
+  shifts.list ledger.list ledger.get corrections.list corrections.get certificates.list certificates.get`);
 grant([...STAFF, ...SELF], `volunteers.update volunteers.withdraw volunteers.reveal
   shifts.sign_up shifts.withdraw_sign_up shifts.check_in shifts.check_out
   shifts.record_follow_up_visit shifts.record_placement_visit`);
 grant([...ADMIN, ...SELF], "shifts.open corrections.request");
 grant(["street_admin", "community_staff", "viewer"], "reports.office");
 grant(STAFF, "imports.template imports.run");
+grant(ADMIN, `notifications.messages notifications.message notifications.retry
+  notifications.attempts notifications.hotline_callbacks notifications.retry_hotline_callback
+  notifications.dev_messages`);
 
 /** May the signed-in person use this operation (and does it exist at all)? */
 export function may(id) {

@@ -11,6 +11,7 @@ import { resolve } from "../catalog.js";
 import { fromLocalInput, h, mount, toLocalInput } from "../dom.js";
 import { codeName, fieldLabel } from "../labels.js";
 import { describeError } from "../ui.js";
+import { photoPicker } from "./photos.js";
 
 let nextId = 0;
 const uid = () => `f${++nextId}`;
@@ -20,7 +21,11 @@ const uid = () => `f${++nextId}`;
 /**
  * options: only (names, in order), omit (names), labels ({name: label}), scope (for code
  * names, e.g. "work_order"), hints ({name: partial spec: kind, label, help, options, hints,
- * only, omit, initialRows, placeholder}); a hint {kind: "skip"} leaves a field out.
+ * only, omit, initialRows, placeholder, shownWhen, follows, optionsFor}); a hint {kind: "skip"}
+ * leaves a field out. Between fields of one form, group or row: shownWhen {field, values} shows
+ * a field (and sends it) only while its sibling `field` has one of `values` (the fields of one
+ * kind of 送 in a visit's row); follows "venue_id" with optionsFor(value) → options makes a
+ * list's choices those of the sibling's value (a venue's rooms).
  */
 export function fieldsFromSchema(schema, options = {}) {
   const resolved = resolve(schema) || {};
@@ -47,7 +52,8 @@ function fieldFromProperty(name, property, required, options) {
     help: hint.help, placeholder: hint.placeholder,
     min: p.minimum, max: p.maximum, maxLength: p.maxLength,
     initialRows: hint.initialRows, emptyLabel: hint.emptyLabel, value: hint.value,
-    suggestions: hint.suggestions,
+    suggestions: hint.suggestions, search: hint.search, nameOf: hint.nameOf,
+    shownWhen: hint.shownWhen, follows: hint.follows, optionsFor: hint.optionsFor,
   };
   const values = p.enum || resolve(p.items)?.enum;
   if (values) {
@@ -178,6 +184,37 @@ function makeField(spec, value, path) {
         .map((s) => (spec.numeric && !Number.isNaN(Number(s)) ? Number(s) : s));
       return lines.length || spec.required ? lines : undefined;
     };
+  } else if (kind === "lookup") {
+    // A search box of names for a field that takes an id (a volunteer, an employer): typing
+    // asks spec.search(text) for [{value, label}]; a label chosen gives its id.
+    const known = new Map((spec.options || []).map((o) => [o.label, o.value]));
+    const listId = `${spec.id}-list`;
+    list = h("datalist", { id: listId });
+    control = h("input", { id: spec.id, name: path, type: "search", list: listId, autocomplete: "off",
+      placeholder: spec.placeholder || "输入姓名或名称查找" });
+    // An id given in the address is shown by its name once known.
+    control.value = value ?? "";
+    if (value) known.set(String(value), value);
+    Promise.resolve(value && spec.nameOf ? spec.nameOf(value) : null).then((label) => {
+      if (label && control.value === String(value)) { known.set(label, value); control.value = label; }
+    });
+    let asked = 0;
+    control.addEventListener("input", async () => {
+      const text = control.value.trim();
+      if (!text || known.has(text)) return;
+      const mine = ++asked;
+      const found = await spec.search(text).catch(() => []);
+      if (mine !== asked) return;
+      for (const o of found) known.set(o.label, o.value);
+      mount(list, found.map((o) => h("option", { value: o.label })));
+    });
+    read = () => {
+      const text = control.value.trim();
+      if (!text) return undefined;
+      return known.has(text) ? known.get(text) : text;
+    };
+  } else if (kind === "photos") {          // uploaded as chosen; the field holds their ids
+    ({ control, read } = photoPicker(spec, path));
   } else if (kind === "textarea") {
     control = h("textarea", { id: spec.id, name: path, rows: 4, maxlength: spec.maxLength,
       placeholder: spec.placeholder, value: value ?? "" });
@@ -211,11 +248,12 @@ function makeField(spec, value, path) {
     };
   }
   const box = wrap(spec, list ? [control, list] : control, spec.id);
-  return withErrors({ spec, el: box.el, read, register(p, map) { map.set(p, this); } }, box);
+  return withErrors({ spec, el: box.el, control, read, register(p, map) { map.set(p, this); } }, box);
 }
 
 function makeGroup(spec, value, path) {
   const children = spec.fields.map((f) => makeField(f, (value || {})[f.name], `${path}.${f.name}`));
+  linkSiblings(children);
   const error = h("div", { class: "field-error", hidden: true });
   const el = h("fieldset", { class: "field", dataset: { field: spec.name } },
     h("legend", { class: spec.required ? "req" : "" }, spec.label),
@@ -244,6 +282,7 @@ function makeRows(spec, value, path) {
   const error = h("div", { class: "field-error", hidden: true });
   const addRow = (rowValue) => {
     const children = spec.fields.map((f) => makeField(f, (rowValue || {})[f.name], `${path}.${f.name}`));
+    linkSiblings(children);
     const row = { children, el: null };
     const remove = h("button", { type: "button", class: "danger remove-row", "aria-label": "删除此行",
       onclick: () => { rows.splice(rows.indexOf(row), 1); row.el.remove(); } }, "删除");
@@ -287,6 +326,42 @@ function makeRows(spec, value, path) {
   return withErrors(field, { el, error });
 }
 
+/**
+ * Fields that depend on a sibling: shown only for some of its values (shownWhen), or offering
+ * the choices of its value (follows). A hidden field is not sent.
+ */
+function linkSiblings(fields) {
+  const byName = new Map(fields.map((f) => [f.spec.name, f]));
+  for (const field of fields) {
+    const { shownWhen, follows, optionsFor } = field.spec;
+    if (shownWhen) {
+      const leader = byName.get(shownWhen.field);
+      if (!leader?.control) continue;
+      const read = field.read;
+      field.read = () => (field.el.hidden ? undefined : read());
+      const show = () => { field.el.hidden = !shownWhen.values.includes(leader.read()); };
+      leader.control.addEventListener("change", show);
+      show();
+    }
+    if (follows && optionsFor && field.control?.tagName === "SELECT") {
+      const leader = byName.get(follows);
+      if (!leader?.control) continue;
+      const select = field.control;
+      const empty = select.options[0]?.value === "" ? select.options[0].textContent : null;
+      const refill = () => {
+        const kept = select.value;
+        const options = optionsFor(leader.read());
+        field.spec.options = options;
+        mount(select, empty !== null ? h("option", { value: "" }, empty) : null,
+          options.map((o) => h("option", { value: String(o.value) }, o.label)));
+        select.value = options.some((o) => String(o.value) === kept) ? kept : "";
+      };
+      leader.control.addEventListener("change", refill);
+      refill();
+    }
+  }
+}
+
 // --- the form -----------------------------------------------------------------------------------
 
 /** marshmallow's nested errors → [["quantities.0.amount", ["…"]], …] */
@@ -314,6 +389,7 @@ export function flattenErrors(errors, prefix = "") {
 export function buildForm(specs, options = {}) {
   const values = options.values || {};
   const fields = specs.map((spec) => makeField(spec, values[spec.name], spec.name));
+  linkSiblings(fields);
   const top = h("div", { class: "form-error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "primary" }, options.submitLabel || "提交");
   const actions = h("div", { class: "form-actions" },

@@ -10,10 +10,36 @@ import { h, mount } from "../dom.js";
 import { navigate } from "../router.js";
 import { limitedCommunity, may } from "../roles.js";
 import { account } from "../session.js";
+import { places, placeHints } from "../places.js";
 import { errorBox } from "../ui.js";
 import { buildForm, fieldsFromSchema } from "./form.js";
 
 const PAGE_SIZE = 20;
+
+// Filters that take a volunteer's or an employer's id are search boxes of names.
+const LOOKUPS = {
+  volunteer_id: { op: "volunteers.list", get: "volunteers.get",
+    label: (v) => `${v.name}(${v.community})`, id: (v) => v.id },
+  employer_id: { op: "employers.list", get: "employers.get",
+    label: (e) => `${e.name}(${e.community})`, id: (e) => e.employer_id },
+};
+
+export function lookupHints() {
+  const hints = {};
+  for (const [name, lookup] of Object.entries(LOOKUPS)) {
+    if (!may(lookup.op)) continue;
+    hints[name] = {
+      kind: "lookup",
+      search: async (q) => {
+        const found = await call(lookup.op, {}, { q, page_size: 20 });
+        return (found.items || []).map((r) => ({ value: lookup.id(r), label: lookup.label(r) }));
+      },
+      nameOf: async (id) => (may(lookup.get)
+        ? lookup.label(await call(lookup.get, { [name]: id })) : null),
+    };
+  }
+  return hints;
+}
 
 /** URLSearchParams → the values of the filter fields (lists stay lists). */
 export function queryValues(query, specs) {
@@ -42,16 +68,24 @@ export async function listPage(main, ctx, config) {
   const me = account();
   const community = limitedCommunity(me);
   const filterOptions = config.filters || {};
-  const omit = ["page", "page_size", ...(filterOptions.omit || []), ...Object.keys(config.fixed || {})];
+  const omit = ["page", "page_size", "cursor", ...(filterOptions.omit || []),
+    ...Object.keys(config.fixed || {})];
   // Filters the API sets itself for a limited account are not offered: their own community,
   // department or volunteer record.
   if (community) omit.push("community");
   if (me?.role === "department") omit.push("department_code");
   if (me?.role === "volunteer") omit.push("volunteer_id");
-  const specs = fieldsFromSchema(querySchema(op), { ...filterOptions, omit })
+  // Communities, alleys and departments are chosen from the register of places.
+  const register = placeHints(await places(), { community, names: {
+    community: { emptyLabel: "全部社区" }, alley: { emptyLabel: "全部巷道" },
+    department_code: { emptyLabel: "全部部门" } } });
+  const hints = { ...register, ...lookupHints(), ...(filterOptions.hints || {}) };
+  const specs = fieldsFromSchema(querySchema(op), { ...filterOptions, hints, omit })
     .map((s) => ({ ...s, required: false }));
   const values = queryValues(ctx.query, specs);
   const page = Math.max(1, Number(ctx.query.get("page")) || 1);
+  const cursor = ctx.query.get("cursor");
+  const byCursor = op.query.some((p) => p.name === "cursor");
   const query = { ...values, ...(config.fixed || {}) };
 
   const head = h("div", { class: "page-head" }, h("h1", {}, config.title),
@@ -80,14 +114,18 @@ export async function listPage(main, ctx, config) {
 
   let result;
   try {
-    result = await call(config.op, config.params, op.query.some((p) => p.name === "page")
-      ? { ...query, page, page_size: PAGE_SIZE } : query);
+    let paging = {};
+    if (byCursor) paging = { page_size: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+    else if (op.query.some((p) => p.name === "page")) paging = { page, page_size: PAGE_SIZE };
+    result = await call(config.op, config.params, { ...query, ...paging });
   } catch (error) {
     if (!isSignedOut(error)) mount(body, errorBox(error));
     return;
   }
   const items = Array.isArray(result) ? result : result.items || [];
-  mount(body, table(items, config), result.total !== undefined ? pager(ctx, result) : null);
+  const paging = byCursor ? cursorPager(ctx, result, Boolean(cursor))
+    : result.total !== undefined ? pager(ctx, result) : null;
+  mount(body, table(items, config), paging);
   return result;
 }
 
@@ -116,6 +154,28 @@ function pager(ctx, result) {
     h("span", { class: "count" }, `共 ${result.total} 条,第 ${result.page}/${pages} 页`),
     h("button", { type: "button", disabled: result.page <= 1, onclick: () => go(result.page - 1) }, "上一页"),
     h("button", { type: "button", disabled: result.page >= pages, onclick: () => go(result.page + 1) }, "下一页"));
+}
+
+/** A list paged by cursor: the next page follows the cursor; the previous one is the page the
+ *  browser came from (the cursor lives in the address, so back, reload and links work). */
+function cursorPager(ctx, result, deeper) {
+  const next = () => {
+    const query = new URLSearchParams(ctx.query);
+    query.set("cursor", result.next_cursor);
+    navigate(ctx.path, query);
+  };
+  const first = () => {
+    const query = new URLSearchParams(ctx.query);
+    query.delete("cursor");
+    navigate(ctx.path, query);
+  };
+  const count = result.total === null || result.total === undefined
+    ? (result.has_more ? "还有更多" : "已到最后") : `共 ${result.total} 条`;
+  return h("div", { class: "pager" },
+    h("span", { class: "count" }, count),
+    h("button", { type: "button", disabled: !deeper, onclick: first }, "第一页"),
+    h("button", { type: "button", disabled: !deeper, onclick: () => history.back() }, "上一页"),
+    h("button", { type: "button", disabled: !result.has_more, onclick: next }, "下一页"));
 }
 
 export function valueAt(row, key) {

@@ -8,7 +8,9 @@ import { listPage } from "../components/list.js";
 import { registerResource, stateBadge, stepButton } from "../components/resource.js";
 import { formatDateTime, h, mount } from "../dom.js";
 import { href, renderCurrent } from "../router.js";
-import { may } from "../roles.js";
+import { communityOptions, places } from "../places.js";
+import { limitedCommunity, may } from "../roles.js";
+import { account } from "../session.js";
 import { badge, errorBox, loadInto, toast } from "../ui.js";
 
 const OPENING_HOURS = { label: "开放时间(不填为全天开放)", labels: { weekdays: "星期", opens: "开门(HH:MM)",
@@ -22,21 +24,32 @@ function when(record) {
   return `${formatDateTime(record.starts_at)} – ${formatDateTime(record.ends_at).slice(11)}`;
 }
 
-// Venues and their rooms, as choices for the activity forms.
-async function placeHints() {
+// Venues and their rooms, as choices for the activity forms: the rooms offered are those of
+// the venue chosen (a room of another venue is refused).
+async function venueHints() {
   if (!may("venues.list")) return {};
   try {
     const venues = (await api.get("/api/venues")).items || [];
-    const rooms = venues.flatMap((v) => (v.rooms || []).filter((r) => r.active !== false)
-      .map((r) => ({ value: r.id, label: `${v.name} · ${r.name}(${r.capacity} 人)` })));
+    const roomsOf = (venueId) => (venues.find((v) => v.id === venueId)?.rooms || [])
+      .filter((r) => r.active !== false)
+      .map((r) => ({ value: r.id, label: `${r.name}(${r.capacity} 人)` }));
     return {
       venue_id: { kind: "select", options: venues.filter((v) => v.active !== false)
         .map((v) => ({ value: v.id, label: `${v.name}${v.community ? "" : "(街道级)"}` })) },
-      room_id: { kind: "select", options: rooms, help: "选择功能室时须同时选择其所在场地。" },
+      room_id: { kind: "select", follows: "venue_id", optionsFor: roomsOf, emptyLabel: "不用功能室",
+        help: "先选场地,再选其中的功能室。" },
     };
   } catch (error) {
     return {};
   }
+}
+
+// The community, chosen from the register of places (a community's own staff: theirs).
+async function communityHint() {
+  const options = communityOptions(await places());
+  if (!options.length) return {};
+  return { community: { kind: "select", options, emptyLabel: "请选择社区",
+    value: limitedCommunity(account()) || undefined } };
 }
 
 const ACTIVITY_FORM = {
@@ -75,7 +88,8 @@ export function registerActivityPages(route, guarded) {
     state: (a) => stateBadge(a, ACTIVITY_TONES),
     create: {
       op: "activities.create", label: "新建活动",
-      form: async () => ({ ...ACTIVITY_FORM, hints: { ...ACTIVITY_FORM.hints, ...(await placeHints()) } }),
+      form: async () => ({ ...ACTIVITY_FORM, hints: { ...ACTIVITY_FORM.hints, ...(await venueHints()),
+        ...(await communityHint()) } }),
     },
     actions: {
       update: "activities.update", publish: "activities.publish", cancel: "activities.cancel",

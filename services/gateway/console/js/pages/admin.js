@@ -2,11 +2,13 @@
 // work-order settings (deadlines, departments, communities, calendar) and system health.
 
 import { api } from "../api.js";
-import { call, operation } from "../catalog.js";
+import { allOperations, call } from "../catalog.js";
 import { openAction } from "../components/actions.js";
 import { kv, section } from "../components/detail.js";
 import { listPage, table } from "../components/list.js";
 import { formatDateTime, h, mount } from "../dom.js";
+import { codeName, learnCodes } from "../labels.js";
+import { communityOptions, departmentOptions, places } from "../places.js";
 import { renderCurrent } from "../router.js";
 import { may, roleName, ROLE_NAMES } from "../roles.js";
 import { badge, confirmSheet, loadInto, openSheet, toast } from "../ui.js";
@@ -19,33 +21,18 @@ export function registerAdminPages(route, guarded) {
   route("/admin/health", guarded(healthPage));
 }
 
-async function departmentOptions() {
-  try {
-    return ((await api.get("/api/repair/departments")).items || [])
-      .map((d) => ({ value: d.code, label: `${d.name}(${d.code})` }));
-  } catch (error) {
-    return [];
-  }
-}
-
-async function communityOptions() {
-  try {
-    return ((await api.get("/api/repair/communities")).items || []).map((c) => ({ value: c.name, label: c.name }));
-  } catch (error) {
-    return [];
-  }
-}
 
 function accountHints(departments, communities) {
   return {
     role: { options: Object.entries(ROLE_NAMES).map(([value, label]) => ({ value, label })) },
     community: communities.length
-      ? { kind: "select", options: communities, emptyLabel: "不限(街道管理员、不限社区的只读账号)",
-        help: "社区工作人员、网格员须选择社区。" }
-      : { help: "社区工作人员、网格员须填写所在社区。" },
+      ? { kind: "select", options: communities, emptyLabel: "—(街道管理员、承办部门、志愿者、全街道只读账号)",
+        help: "社区工作人员、网格员须选择社区;只读账号选择社区或勾选“全街道”。" }
+      : { help: "社区工作人员、网格员须填写所在社区;只读账号填写社区或勾选“全街道”。" },
+    whole_street: { help: "仅只读查看账号:查看全街道各社区(不填社区时须勾选)。" },
     department: departments.length
       ? { kind: "select", options: departments, emptyLabel: "—", help: "承办部门账号须选择部门。" } : {},
-    volunteer: { help: "志愿者账号填写其志愿者编号。" },
+    volunteer: { help: "志愿者账号填写其志愿者编号(须为已登记的志愿者)。" },
     password: { help: "至少 8 位,且须同时包含字母和数字。" },
   };
 }
@@ -53,8 +40,9 @@ function accountHints(departments, communities) {
 // --- accounts -------------------------------------------------------------------------------
 
 async function accountsPage(main, ctx) {
-  const [departments, communities] = await Promise.all([departmentOptions(), communityOptions()]);
-  const hints = accountHints(departments, communities);
+  // Communities and departments from the register (GET /api/places): the API refuses others.
+  const register = await places();
+  const hints = accountHints(departmentOptions(register), communityOptions(register));
   const refresh = () => renderCurrent();
   await listPage(main, ctx, {
     title: "账号管理",
@@ -71,7 +59,7 @@ async function accountsPage(main, ctx) {
       { key: "name", label: "姓名" },
       { key: "role", label: "角色", render: (a) => roleName(a.role) },
       { key: "community", label: "社区" },
-      { key: "department", label: "部门" },
+      { key: "department", label: "部门", render: (a) => codeName("department_code", a.department) },
       { key: "active", label: "状态", render: (a) => (a.active ? badge("启用", "ok") : badge("已停用", "bad")) },
       { key: "last_login_at", label: "最近登录", render: (a) => formatDateTime(a.last_login_at) },
       { key: "id", label: "操作", render: (a) => h("div", { class: "actions" },
@@ -80,7 +68,7 @@ async function accountsPage(main, ctx) {
             `修改账号 ${a.username}`, {
               hints: { ...hints, password: { label: "重置密码(不改请留空)", help: hints.password.help } },
               values: { name: a.name, role: a.role, community: a.community, department: a.department,
-                volunteer: a.volunteer, active: a.active },
+                volunteer: a.volunteer, whole_street: a.whole_street, active: a.active },
               submitLabel: "保存",
             });
           if (updated) refresh();
@@ -164,18 +152,39 @@ function showKeyOnce(created) {
 
 // --- audit log ------------------------------------------------------------------------------
 
+/** The audit log's filters choose an action and a person by name, not by id. */
+async function auditHints() {
+  const actions = allOperations().filter((op) => op.method !== "GET" || /reveal|contact|phone/.test(op.id))
+    .map((op) => ({ value: op.id, label: op.name }))
+    .sort((a, b) => a.label.localeCompare(b.label, "zh-CN"));
+  actions.push({ value: "open311.requests.create", label: "Open311 · 提交问题" });
+  const hints = { action: { kind: "select", options: actions, emptyLabel: "全部操作" } };
+  try {
+    const accounts = await call("accounts.list", {}, {});
+    const people = (Array.isArray(accounts) ? accounts : accounts.items || [])
+      .map((a) => ({ value: a.id, label: `${a.name}(${a.username})` }));
+    hints.actor_id = { kind: "select", options: people, emptyLabel: "全部人员" };
+  } catch (error) {
+    // Without the list of accounts the filter stays a box for an account's id.
+  }
+  return hints;
+}
+
 async function auditPage(main, ctx) {
+  const hints = await auditHints();
   await listPage(main, ctx, {
     title: "审计日志",
-    intro: h("p", { class: "help" }, "记录所有变更操作和明文个人信息的查看:谁、何时、从何处、做了什么、结果如何。"),
+    intro: h("p", { class: "help" }, "记录所有变更操作(含被拒绝的尝试和登录失败)、Open311 提交和明文个人信息的查看:谁、何时、从何处、做了什么、结果如何。"),
     op: "audit.list",
-    filters: { only: ["action", "actor_id", "method", "since", "until"],
-      labels: { action: "操作(接口编号,如 work_orders.accept)" } },
+    filters: { only: ["action", "actor_id", "method", "refused", "outcome", "status", "since", "until"],
+      hints, labels: { actor_id: "操作人", refused: "只看被拒绝或失败的",
+        outcome: "结果代码(如 FORBIDDEN)", status: "HTTP 状态" } },
     columns: [
       { key: "at", label: "时间", render: (e) => formatDateTime(e.at) },
-      { key: "actor.name", label: "操作人", render: (e) => e.actor?.name || "" },
+      { key: "actor.name", label: "操作人",
+        render: (e) => e.actor?.name || (e.username ? `(登录:${e.username})` : "(未登录)") },
       { key: "actor.role", label: "角色", render: (e) => roleName(e.actor?.role) },
-      { key: "action", label: "操作", render: (e) => operation(e.action)?.summary || e.action },
+      { key: "action_name", label: "操作" },
       { key: "path", label: "路径" },
       { key: "status", label: "结果", render: (e) => badge(`${e.status ?? ""} ${e.outcome ?? ""}`.trim(),
         e.status && e.status < 300 ? "ok" : "bad") },
@@ -188,6 +197,9 @@ async function auditPage(main, ctx) {
 
 async function settingsPage(main) {
   mount(main, h("h1", {}, "工单设置"));
+  // Departments by name, inactive ones too, for the categories' default departments.
+  await api.get("/api/repair/departments").then((found) => learnCodes("department_code",
+    Object.fromEntries((found.items || []).map((d) => [d.code, d.name])))).catch(() => null);
   const categories = h("div", {});
   const departments = h("div", {});
   const communities = h("div", {});
@@ -198,15 +210,17 @@ async function settingsPage(main) {
   await loadInto(categories, () => api.get("/api/repair/categories"), (result) => {
     mount(categories, table(result.items, { columns: [
       { key: "name", label: "类别" }, { key: "description", label: "说明" },
-      { key: "deadline_days", label: "办理时限(工作日)" }, { key: "default_department", label: "默认部门" },
+      { key: "deadline_days", label: "办理时限(工作日)" },
+      { key: "default_department", label: "默认部门", render: (c) => codeName("department_code", c.default_department) },
     ] }), may("repair.set_deadline") ? h("div", { class: "toolbar" }, h("button", { type: "button",
       onclick: async () => { if (await openAction({ params: {} }, "repair.set_deadline", "设置办理时限", {})) settingsPage(main); },
     }, "设置办理时限")) : null);
   });
   await loadInto(departments, () => api.get("/api/repair/departments"), (result) => {
     mount(departments, table(result.items, { columns: [
-      { key: "code", label: "编码" }, { key: "name", label: "名称" },
-      { key: "categories", label: "负责类别", render: (d) => (d.categories || []).join("、") },
+      { key: "name", label: "名称" }, { key: "code", label: "编码" },
+      { key: "categories", label: "负责类别",
+        render: (d) => (d.categories || []).map((c) => codeName("category", c)).join("、") },
       { key: "phone", label: "电话" }, { key: "active", label: "启用" },
     ] }), may("repair.save_department") ? h("div", { class: "toolbar" }, h("button", { type: "button",
       onclick: async () => { if (await openAction({ params: {} }, "repair.save_department", "新建或修改承办部门", {
@@ -217,14 +231,18 @@ async function settingsPage(main) {
     mount(communities, table(result.items, { columns: [
       { key: "name", label: "社区" },
       { key: "centre", label: "中心位置", render: (c) => (c.centre ? `${c.centre.lat}, ${c.centre.long}` : "") },
-    ], empty: "尚未登记社区。" }), may("repair.save_community") ? h("div", { class: "toolbar" }, h("button", {
-      type: "button",
-      onclick: async () => { if (await openAction({ params: {} }, "repair.save_community", "新建或修改社区", {})) settingsPage(main); },
-    }, "新建或修改社区")) : null);
+      { key: "alleys", label: "背街小巷", render: (c) => (c.alleys || []).join("、") },
+    ], empty: "地名登记中没有社区。" }),
+    h("p", { class: "help" }, "社区、巷道和街道范围由部署时的地名登记文件决定,不在此修改。"));
   });
-  await loadInto(calendar, () => api.get("/api/repair/calendar"), (result) => {
-    mount(calendar, kv([["节假日", (result.holidays || []).join("、") || "未设置"],
-      ["调休上班日", (result.extra_workdays || []).join("、") || "未设置"]]),
+  await loadInto(calendar, () => api.get("/api/repair/calendar"), (whole) => {
+    // This year's and next year's dates; the other years keep the statutory calendar.
+    const year = new Date().getFullYear();
+    const near = (dates) => (dates || []).filter((d) => [year, year + 1].includes(Number(d.slice(0, 4))));
+    const result = { holidays: near(whole.holidays), extra_workdays: near(whole.extra_workdays) };
+    mount(calendar, kv([["节假日", result.holidays.join("、") || "未设置"],
+      ["调休上班日", result.extra_workdays.join("、") || "未设置"]]),
+    h("p", { class: "help" }, `默认为国家法定节假日和调休安排;修改后以本街道设置的日期为准(按年份),其他年份仍按国家安排。`),
     may("repair.set_calendar") ? h("div", { class: "toolbar" }, h("button", { type: "button",
       onclick: async () => { if (await openAction({ params: {} }, "repair.set_calendar", "设置工作日历", {
         values: result, hints: { holidays: { placeholder: "每行一个日期,如 2026-10-01" },
@@ -249,6 +267,7 @@ async function healthPage(main) {
         { key: "status", label: "状态", render: (r) => (r.status === "ok" ? badge("正常", "ok") : badge(r.status, "bad")) },
         { key: "database", label: "数据库", render: (r) => (r.database ? (r.database.ok ? "正常" : "异常") : "") },
         { key: "outbox", label: "待发布事件", render: (r) => r.database?.outbox_backlog ?? "" },
+        { key: "transactions", label: "事务(重试)", render: (r) => (r.database?.transactions ? `${r.database.transactions.run}(${r.database.transactions.retried})` : "") },
         { key: "broker", label: "消息队列", render: (r) => (r.broker ? (r.broker.ok ? "正常" : "异常") : "") },
         { key: "dead", label: "死信", render: (r) => r.broker?.dead_letters ?? "" },
         { key: "error", label: "说明", render: (r) => r.error || "" },

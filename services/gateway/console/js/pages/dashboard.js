@@ -3,11 +3,11 @@
 // volunteer hours; postings and placements). A service whose route is missing or down shows
 // its own message; the rest of the page still draws.
 
-import { api } from "../api.js";
 import { call, operation } from "../catalog.js";
 import { barOption, chartCard, lineOption } from "../components/charts.js";
 import { formatNumber, formatRate, h, mount, officeToday } from "../dom.js";
 import { navigate } from "../router.js";
+import { places } from "../places.js";
 import { limitedCommunity, may } from "../roles.js";
 import { account } from "../session.js";
 import { errorBox } from "../ui.js";
@@ -41,11 +41,16 @@ export function periodChoices(today = officeToday()) {
   return choices;
 }
 
+// A department account sees its own department's work orders only (the API limits it too).
+const REPAIR = "work_orders.statistics";
+
 export async function dashboardPage(main, ctx) {
   const me = account();
   const fixedCommunity = limitedCommunity(me);
+  const fixedDepartment = me?.role === "department" ? me.department || "" : null;
   const period = ctx.query.get("period") || officeToday().slice(0, 4);
   const community = fixedCommunity || ctx.query.get("community") || "";
+  const department = fixedDepartment ?? (ctx.query.get("department") || "");
 
   const periodSelect = h("select", { name: "period", "aria-label": "统计期间" },
     periodChoices().map((c) => h("option", { value: c.value }, c.label)));
@@ -55,23 +60,26 @@ export async function dashboardPage(main, ctx) {
   periodSelect.value = period;
   const communitySelect = h("select", { name: "community", "aria-label": "社区",
     disabled: Boolean(fixedCommunity) }, h("option", { value: "" }, "全部社区"));
+  // 承办部门: the work orders' figures of one department (the other sections have none).
+  const departmentSelect = h("select", { name: "department", "aria-label": "承办部门",
+    hidden: fixedDepartment !== null || !may(REPAIR) }, h("option", { value: "" }, "全部承办部门"));
   const apply = () => navigate("/dashboard", { period: periodSelect.value,
-    community: fixedCommunity ? "" : communitySelect.value });
+    community: fixedCommunity ? "" : communitySelect.value,
+    department: fixedDepartment !== null ? "" : departmentSelect.value });
   periodSelect.addEventListener("change", apply);
   communitySelect.addEventListener("change", apply);
+  departmentSelect.addEventListener("change", apply);
 
   const sections = h("div", { class: "dashboard" });
   mount(main,
-    h("div", { class: "page-head" }, h("h1", {}, "数据看板"),
-      h("div", { class: "toolbar" }, periodSelect, communitySelect)),
+    h("div", { class: "page-head" }, h("h1", {}, fixedDepartment !== null ? "本部门数据看板" : "数据看板"),
+      h("div", { class: "toolbar" }, periodSelect, communitySelect, departmentSelect)),
     sections);
 
-  const communities = new Set(fixedCommunity ? [fixedCommunity] : []);
-  if (!fixedCommunity && may("repair.communities")) {
-    try {
-      (await api.get("/api/repair/communities")).items.forEach((c) => communities.add(c.name));
-    } catch (error) { /* the list of names is a convenience; the charts do not need it */ }
-  }
+  // The columns of every by-community chart: the register of places' communities, in its
+  // order, each shown even when it has nothing yet (only they can be written anywhere).
+  const register = fixedCommunity ? [fixedCommunity] : await registeredCommunities();
+  const columns = community ? [community] : register;
   const query = { period, community: community || undefined };
   const shown = SECTIONS.map((section) => ({ ...section, op: section.ops.find((id) => operation(id)) }))
     .filter((section) => section.op && may(section.op));
@@ -87,24 +95,59 @@ export async function dashboardPage(main, ctx) {
   });
   await Promise.all(shown.map(async (section, i) => {
     const box = boxes[i];
+    const repair = section.op === REPAIR;
+    const asked = repair && department ? { ...query, department } : query;
     let byCommunity;
     let byMonth;
+    let byDepartment = null;
     try {
-      [byCommunity, byMonth] = await Promise.all([
-        call(section.op, {}, { ...query, group_by: ["community"] }),
-        call(section.op, {}, { ...query, group_by: ["month"] }),
+      [byCommunity, byMonth, byDepartment] = await Promise.all([
+        call(section.op, {}, { ...asked, group_by: ["community"] }),
+        call(section.op, {}, { ...asked, group_by: ["month"] }),
+        // The street's figures by department, beside the others (not for one department).
+        repair && fixedDepartment === null && !department
+          ? call(section.op, {}, { ...asked, group_by: ["department"] }) : null,
       ]);
     } catch (error) {
       mount(box, h("h2", {}, section.title), errorBox(error));
       return;
     }
-    (byCommunity.groups || []).forEach((g) => g.community && communities.add(g.community));
-    mount(box, h("h2", {}, section.title), section.draw(byCommunity, byMonth));
+    const title = repair && fixedDepartment !== null ? `${section.title}(本部门承办)` : section.title;
+    mount(box, h("h2", {}, title),
+      section.draw(inColumns(byCommunity, columns), byMonth, byDepartment));
   }));
-  for (const name of [...communities].sort((a, b) => a.localeCompare(b, "zh-CN"))) {
+  for (const name of register) {
     communitySelect.append(h("option", { value: name }, name));
   }
   communitySelect.value = community;
+  if (fixedDepartment === null && may(REPAIR)) {
+    for (const d of await departmentChoices()) {
+      departmentSelect.append(h("option", { value: d.code }, d.name));
+    }
+    departmentSelect.value = department;
+  }
+}
+
+async function departmentChoices() {
+  try {
+    const found = await call("repair.departments");
+    return Array.isArray(found) ? found : found.items || [];
+  } catch {
+    return []; // without the list, the figures by department still show
+  }
+}
+
+async function registeredCommunities() {
+  // Without the register (it could not be read) the charts show the communities the figures name.
+  return (await places()).communities.map((c) => c.name);
+}
+
+/** The figures by community, one group per column in the columns' order (an empty group
+ * where a community has none); without columns, as they came. */
+function inColumns(result, columns) {
+  if (!columns.length) return result;
+  const found = new Map((result.groups || []).map((g) => [g.community, g]));
+  return { ...result, groups: columns.map((name) => found.get(name) || { community: name }) };
 }
 
 // --- helpers ------------------------------------------------------------------------------
@@ -149,7 +192,7 @@ const percent = (rate) => (rate === null || rate === undefined ? null : Math.rou
 
 const AREA_KINDS = ["road_surface", "sidewalk_tiles", "hedge_trimming", "replanting", "hardening"];
 
-function drawRepair(result, monthly) {
+function drawRepair(result, monthly, byDepartment) {
   const t = result.totals;
   const q = t.quantities || {};
   const amount = (kind) => formatNumber(q[kind]?.amount ?? 0);
@@ -168,6 +211,8 @@ function drawRepair(result, monthly) {
       kpi("上报工单", formatNumber(t.reported, 0), "件"),
       kpi("办结工单", formatNumber(t.completed, 0), "件"),
       kpi("按期办结率", formatRate(t.on_time_rate)),
+      kpi("超期办结", formatNumber((t.completed ?? 0) - (t.completed_on_time ?? 0), 0), "件"),
+      kpi("督办", formatNumber(t.escalated ?? 0, 0), "次"),
       kpi("满意率", formatRate(t.satisfaction_rate)),
       kpi("解决率", formatRate(t.resolution_rate))),
     h("div", { class: "charts" },
@@ -185,7 +230,25 @@ function drawRepair(result, monthly) {
       ], { percent: true }), { id: "repair-rates" }),
       chartCard("每月上报与办结工单", lineOption(trend.months, [
         { name: "上报", values: trend.values }, { name: "办结", values: done.values },
-      ], { unit: "件" }), { id: "repair-trend" })),
+      ], { unit: "件" }), { id: "repair-trend" }),
+      ...(byDepartment ? departmentCharts(byDepartment) : [])),
+  ];
+}
+
+/** The street's work orders by the department each is with now (未派单: none yet). */
+function departmentCharts(result) {
+  const groups = result.groups || [];
+  const names = groups.map((g) => g.department_name || g.department || "未派单");
+  return [
+    chartCard("各承办部门工单", barOption(names, [
+      { name: "承办", values: groups.map((g) => g.reported ?? 0) },
+      { name: "办结", values: groups.map((g) => g.completed ?? 0) },
+      { name: "超期办结", values: groups.map((g) => (g.completed ?? 0) - (g.completed_on_time ?? 0)) },
+    ], { unit: "件" }), { id: "repair-departments" }),
+    chartCard("各承办部门按期办结率与满意率", barOption(names, [
+      { name: "按期办结率", values: groups.map((g) => percent(g.on_time_rate)) },
+      { name: "满意率", values: groups.map((g) => percent(g.satisfaction_rate)) },
+    ], { percent: true }), { id: "repair-department-rates" }),
   ];
 }
 
@@ -201,13 +264,12 @@ function drawActivities(result, monthly) {
       kpi("参与人次", formatNumber(t.attendance, 0), "人次"),
       kpi("发布活动", formatNumber(t.published, 0), "场"),
       kpi("服务志愿者", formatNumber(t.volunteers, 0), "人次"),
-      kpi("志愿服务时长", formatNumber(t.volunteer_hours), "小时"),
       kpi("到场率", formatRate(t.show_up_rate))),
     h("div", { class: "charts" },
       chartCard("各社区开展活动与参与人次", {
         ...barOption(communities, [
-          { name: "开展活动(场)", values: groups.map((g) => g.held) },
-          { name: "参与人次", values: groups.map((g) => g.attendance) }]),
+          { name: "开展活动(场)", values: groups.map((g) => g.held ?? 0) },
+          { name: "参与人次", values: groups.map((g) => g.attendance ?? 0) }]),
       }, { id: "activity-communities" }),
       chartCard("每月开展活动与参与人次", lineOption(held.months, [
         { name: "开展活动(场)", values: held.values }, { name: "参与人次", values: attendance.values }]),
@@ -229,7 +291,7 @@ function drawVolunteers(result, monthly) {
       kpi("参与服务志愿者", formatNumber(t.serving_volunteers, 0), "人")),
     h("div", { class: "charts" },
       chartCard("各社区志愿服务时长", barOption(communities,
-        [{ name: "服务时长", values: groups.map((g) => g.hours) }], { unit: "小时" }),
+        [{ name: "服务时长", values: groups.map((g) => g.hours ?? 0) }], { unit: "小时" }),
       { id: "volunteer-communities" }),
       chartCard("每月志愿服务时长", lineOption(hours.months, [{ name: "服务时长", values: hours.values }],
         { unit: "小时" }), { id: "volunteer-trend" })),
@@ -252,9 +314,9 @@ function drawJobs(result, monthly) {
       kpi("稳定就业率", formatRate(t.stable_rate))),
     h("div", { class: "charts" },
       chartCard("各社区招聘信息与就业", barOption(communities, [
-        { name: "招聘信息(条)", values: groups.map((g) => g.postings_provided) },
-        { name: "实现就业(人)", values: groups.map((g) => g.placements) },
-        { name: "稳定就业(人)", values: groups.map((g) => g.stable_placements) }]),
+        { name: "招聘信息(条)", values: groups.map((g) => g.postings_provided ?? 0) },
+        { name: "实现就业(人)", values: groups.map((g) => g.placements ?? 0) },
+        { name: "稳定就业(人)", values: groups.map((g) => g.stable_placements ?? 0) }]),
       { id: "job-communities" }),
       chartCard("每月招聘信息与就业", lineOption(postings.months, [
         { name: "招聘信息(条)", values: postings.values },

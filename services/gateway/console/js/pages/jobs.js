@@ -6,21 +6,31 @@ import { kv, section } from "../components/detail.js";
 import { table } from "../components/list.js";
 import { registerResource, stateBadge, stepButton } from "../components/resource.js";
 import { formatDate, formatDateTime, h, mount } from "../dom.js";
+import { places, placeHints } from "../places.js";
 import { href, navigate, renderCurrent } from "../router.js";
 import { may } from "../roles.js";
 import { badge, loadInto, toast } from "../ui.js";
+
+/** Hints showing fields only in a row of one kind of 送. */
+function ofKind(kind, ...names) {
+  return Object.fromEntries(names.map((n) => [n, { shownWhen: { field: "kind", values: [kind] } }]));
+}
 
 const VISIT_FORM = {
   labels: { findings: "走访情况", visitor_name: "走访人(默认本人)" },
   hints: {
     findings: { kind: "textarea" },
     deliveries: { label: "四送内容(送政策、送培训、送岗位、送服务)", scope: "delivery",
-      labels: { kind: "类别", policy_name: "政策名称(送政策)", topic: "培训主题(送培训)",
-        expected_participants: "预计参训人数(送培训)", preferred_date: "希望培训日期",
-        request_activity: "由市民学校安排培训", openings_collected: "收集岗位数(送岗位)",
-        service_name: "服务名称(送服务)", note: "备注" },
+      labels: { kind: "类别", policy_name: "政策名称", topic: "培训主题",
+        expected_participants: "预计参训人数", preferred_date: "希望培训日期",
+        request_activity: "由市民学校安排培训", openings_collected: "收集岗位数",
+        service_name: "服务名称", note: "备注" },
+      // Each row asks only what its kind of 送 keeps (job.schemas.Delivery.KEEPS).
       hints: { kind: { options: [{ value: "policy", label: "送政策" }, { value: "training", label: "送培训" },
-        { value: "job", label: "送岗位" }, { value: "service", label: "送服务" }] } } },
+        { value: "job", label: "送岗位" }, { value: "service", label: "送服务" }] },
+      ...ofKind("policy", "policy_name"),
+      ...ofKind("training", "topic", "expected_participants", "preferred_date", "request_activity"),
+      ...ofKind("job", "openings_collected"), ...ofKind("service", "service_name") } },
     problems: { label: "发现的问题(自动转为背街小巷工单)", labels: { description: "问题描述" },
       hints: { location: { kind: "skip" } } },
     follow_up_actions: { label: "跟进事项", labels: { description: "事项", due_on: "期限", owner: "责任人" } },
@@ -29,7 +39,7 @@ const VISIT_FORM = {
 
 const POSTING_FORM = {
   labels: { title: "岗位名称", description: "岗位描述", address: "工作地点(默认单位地址)",
-    public_contact: "电子屏显示的联系方式(不填则显示社区就业服务站)", skills: "技能(每行一个)",
+    public_contact: "电子屏显示的联系方式(不填则显示单位联系人及电话)", skills: "技能(每行一个)",
     community: "社区(默认单位所在社区)" },
   hints: {
     description: { kind: "textarea" },
@@ -57,9 +67,11 @@ export function registerJobPages(route, guarded) {
     get: "employers.get",
     heading: (e) => e.name,
     state: (e) => (e.active ? badge("在访", "ok") : badge("已停用")),
-    create: { op: "employers.create", label: "登记用工单位", form: {
+    create: { op: "employers.create", label: "登记用工单位", form: async () => ({
       labels: { name: "单位名称", employees: "职工人数" },
-      hints: { contact: { labels: { name: "联系人", phone: "联系电话" } }, location: { kind: "skip" } } } },
+      hints: { contact: { labels: { name: "联系人", phone: "联系电话" } }, location: { kind: "skip" },
+        // The register's back alleys, each named with its community.
+        alley: placeHints(await places(), { names: { alley: { emptyLabel: "—" } } }).alley || {} } }) },
     extras: (e, redraw) => [
       stepButton("登记走访", "employers.record_visit", { employer_id: e.employer_id }, VISIT_FORM,
         (visit) => navigate(`/visits/${visit.visit_id}`)),

@@ -3,9 +3,10 @@
 // printable PDF. The download is a plain link to the API (the session cookie signs it), kept
 // up to date as the choices change.
 
-import { api, queryString } from "../api.js";
+import { queryString } from "../api.js";
 import { operation } from "../catalog.js";
 import { h, mount, officeToday } from "../dom.js";
+import { places } from "../places.js";
 import { limitedCommunity, may } from "../roles.js";
 import { account } from "../session.js";
 
@@ -58,13 +59,8 @@ function select(name, label, options, value) {
 }
 
 async function communityNames() {
-  if (!may("repair.communities")) return [];
-  try {
-    return ((await api.get("/api/repair/communities")).items || []).map((c) => c.name)
-      .sort((a, b) => a.localeCompare(b, "zh-CN"));
-  } catch (error) {
-    return [];    // the whole street can still be reported
-  }
+  // The register's communities, in its order; without them the whole street is still reported.
+  return (await places()).communities.map((c) => c.name);
 }
 
 async function reportsPage(main, ctx) {

@@ -4,8 +4,8 @@
 
 import { call } from "../catalog.js";
 import { kv, section } from "../components/detail.js";
-import { actionBar } from "../components/actions.js";
-import { listPage, table } from "../components/list.js";
+import { actionBar, openAction } from "../components/actions.js";
+import { listPage, lookupHints, table } from "../components/list.js";
 import { registerResource, stateBadge, stepButton } from "../components/resource.js";
 import { formatDate, formatDateTime, formatNumber, h, mount } from "../dom.js";
 import { href, navigate, renderCurrent } from "../router.js";
@@ -20,7 +20,8 @@ const SHIFT_TONES = { open: "info", completed: "ok", cancelled: "" };
 function selfHints() {
   const me = account();
   return me?.role === "volunteer" && me.volunteer
-    ? { volunteer_id: { kind: "skip" } } : { volunteer_id: { label: "志愿者编号" } };
+    ? { volunteer_id: { kind: "skip" } }
+    : { volunteer_id: { label: "志愿者", ...(lookupHints().volunteer_id || {}) } };
 }
 
 function selfValues() {
@@ -45,16 +46,51 @@ const SHIFT_ACTIONS = {
   record_visit: (s) => (s.kind === "placement_follow_up" ? "shifts.record_placement_visit" : "shifts.record_follow_up_visit"),
 };
 
+// The steps a volunteer may take on a shift for themselves, by where they stand on it: not
+// signed up → 报名; signed up → 取消报名, 签到 (or, on a 回访 with no fixed time, its result);
+// checked in → 签退; checked out → the 回访's result while none is recorded.
+const OWN_STEPS = {
+  none: ["sign_up"],
+  signed_up: ["withdraw_sign_up", "check_in", "record_visit"],
+  checked_in: ["check_out", "record_visit"],
+  checked_out: ["record_visit"],
+  attended: ["record_visit"],
+};
+
+function ownActions(shift, volunteerId) {
+  const mine = (shift.assignments || []).find((a) => a.volunteer_id === volunteerId
+    && a.status !== "withdrawn");
+  const steps = new Set(OWN_STEPS[mine ? mine.status : "none"] || []);
+  if (shift.outcome) steps.delete("record_visit");
+  if (!shift.flexible) steps.delete("record_visit");
+  return (shift.allowed_actions || []).filter((a) => steps.has(a.action));
+}
+
 function inlineShiftActions(shift) {
+  const me = account();
+  if (me?.role === "volunteer" && me.volunteer) {
+    shift = { ...shift, allowed_actions: ownActions(shift, me.volunteer) };
+  }
   const opFor = (action) => {
     const target = SHIFT_ACTIONS[action];
     return typeof target === "function" ? target(shift) : target || null;
   };
   const self = { hints: selfHints(), transform: withSelf };
-  return actionBar({ record: shift, params: { shift_id: shift.id }, opFor,
+  const bar = actionBar({ record: shift, params: { shift_id: shift.id }, opFor,
     forms: { sign_up: self, withdraw_sign_up: self, check_in: self, check_out: self,
       record_visit: { ...self, scope: "shift" } },
     onDone: () => renderCurrent() });
+  const number = shift.source?.work_order_number;
+  if (shift.kind !== "follow_up_visit" || shift.state !== "open" || !number
+      || !may("work_orders.reveal_contact")) return bar;
+  // A 回访 means calling the reporter: the volunteer on it may see the number (audited).
+  const contact = h("span", { class: "muted" });
+  return h("div", {}, bar, h("button", { type: "button", onclick: async () => {
+    const result = await openAction({ params: { number } }, "work_orders.reveal_contact",
+      "查看上报人联系方式", { labels: { purpose: "查看用途(将记入审计)" },
+        values: { purpose: "工单回访需要联系上报人" }, submitLabel: "查看" });
+    if (result) mount(contact, [result.name, result.phone, result.email].filter(Boolean).join(" · "));
+  } }, "查看上报人电话"), contact);
 }
 
 const SHIFT_COLUMNS = [
@@ -109,8 +145,13 @@ export function registerVolunteerPages(route, guarded) {
         skills: (v.skills || []).map((s) => s.code),
         availability: (v.availability || []).map((a) => ({ weekday: a.weekday, slot: a.slot })),
         introduction: v.introduction },
-      omit: ["phone"], hints: { introduction: { kind: "textarea" } } },
+      // A volunteer's community, skills and team are set by staff (the API refuses them).
+      omit: account()?.role === "volunteer" ? ["phone", "community", "team", "skills"] : ["phone"],
+      hints: { introduction: { kind: "textarea" } } },
       commend: { labels: { reason: "表扬事由" } },
+      // Not the header's 退出 (sign out): leaving the registry, asked to confirm.
+      withdraw: { note: `退出后${v.name}不再是在册志愿者,尚未开始的岗位报名将被取消;服务时长和证明仍然保留。`
+        + "只想退出登录请点右上角的“退出”。", submitLabel: "确认退出志愿者队伍" },
     }),
     extras: (v, redraw) => [
       stepButton("查看电话和身份证号", "volunteers.reveal", { volunteer_id: v.id }, { submitLabel: "查看" },
@@ -274,10 +315,12 @@ export function registerVolunteerPages(route, guarded) {
   registerResource(route, guarded, {
     path: "/certificates", title: "志愿服务记录证明", idKey: "number", param: "number",
     list: {
-      op: "certificates.list", filters: { only: ["volunteer_id", "issuer", "state"], scope: "certificate" },
+      // Staff see their community's (street admins every community's), a volunteer their own.
+      op: "certificates.list", filters: { only: ["volunteer_id", "community", "issuer", "state"], scope: "certificate" },
       columns: [
         { key: "number", label: "证明编号", primary: true },
-        { key: "volunteer_name", label: "志愿者" }, { key: "issuer", label: "出具单位" },
+        { key: "volunteer_name", label: "志愿者" }, { key: "community", label: "社区" },
+        { key: "issuer", label: "出具单位" },
         { key: "from_date", label: "期间", render: (c) => `${c.from_date} 至 ${c.to_date}` },
         { key: "total_hours", label: "时长合计" },
         { key: "state", label: "状态", render: (c) => stateBadge(c) },
@@ -285,12 +328,22 @@ export function registerVolunteerPages(route, guarded) {
     },
     get: "certificates.get",
     heading: (c) => `证明 ${c.number}`,
-    extras: (c, redraw) => (c.state !== "revoked" ? [
-      stepButton("作废", "certificates.revoke", { number: c.number }, { labels: { reason: "作废原因" } }, redraw)] : []),
+    extras: (c, redraw) => [
+      // The public page of the certificate: printable, and where anyone checks its number.
+      h("a", { class: "button", href: `/public/certificates/${encodeURIComponent(c.number)}`, target: "_blank",
+        rel: "noopener" }, "打印证明"),
+      c.state !== "revoked" ? stepButton("作废", "certificates.revoke", { number: c.number },
+        { labels: { reason: "作废原因" } }, redraw) : null],
     sections: (c) => [
       section("证明", kv([["志愿者", c.volunteer_name], ["身份证号", c.id_number_masked], ["出具单位", c.issuer],
         ["期间", `${c.from_date} 至 ${c.to_date}`], ["合计", `${c.total_hours} 小时,${c.services} 次`],
         ["出具时间", formatDateTime(c.issued_at)], ["作废原因", c.revoke_reason]])),
+      section("核验", h("div", { class: "certificate-check" },
+        h("img", { src: `/api/certificates/${encodeURIComponent(c.number)}/qr`, alt: `证明 ${c.number} 的核验二维码`,
+          width: 148, height: 148, class: "qr" }),
+        h("p", {}, "扫码打开公开核验页,可查验证明是否有效。"),
+        h("p", {}, h("a", { class: "button", target: "_blank", rel: "noopener",
+          href: `/public/certificates/${encodeURIComponent(c.number)}` }, "打印证明(含二维码)")))),
       section("服务记录", table(c.lines || [], { columns: [
         { key: "date", label: "日期" }, { key: "content", label: "内容" }, { key: "hours", label: "时长" },
         { key: "organiser", label: "组织单位" }] })),

@@ -1,17 +1,18 @@
 // 背街小巷工单: the list, one order with its transition buttons, and reporting a problem.
 
-import { api } from "../api.js";
 import { call, operation } from "../catalog.js";
 import { actionBar, openAction } from "../components/actions.js";
 import { kv, links, section, timeline } from "../components/detail.js";
 import { buildForm, fieldsFromSchema } from "../components/form.js";
 import { listPage } from "../components/list.js";
+import { photoThumbnails } from "../components/photos.js";
 import { formatDateTime, formatNumber, h, mount } from "../dom.js";
-import { learnCodes } from "../labels.js";
+import { alleyOptions, places, placeHints } from "../places.js";
 import { href, navigate } from "../router.js";
 import { limitedCommunity, may } from "../roles.js";
 import { account } from "../session.js";
 import { badge, loadInto, toast } from "../ui.js";
+import { locationPicker } from "./map.js";
 
 const STATE_TONES = {
   reported: "warn", accepted: "info", dispatched: "info", returned: "bad", in_progress: "info",
@@ -24,25 +25,9 @@ export function stateBadge(order) {
     order.escalations ? [" ", badge(`督办 ${order.escalations}`, "warn")] : null];
 }
 
-// Reference lists the forms offer as choices; read once per page view.
+// The departments the forms offer as choices: the register's (GET /api/places).
 async function departments() {
-  if (!may("repair.departments")) return [];
-  try {
-    const items = (await api.get("/api/repair/departments")).items || [];
-    learnCodes("department_code", Object.fromEntries(items.map((d) => [d.code, d.name])));
-    return items.filter((d) => d.active !== false);
-  } catch (error) {
-    return [];
-  }
-}
-
-async function communityNames() {
-  if (!may("repair.communities")) return [];
-  try {
-    return ((await api.get("/api/repair/communities")).items || []).map((c) => c.name);
-  } catch (error) {
-    return [];
-  }
+  return (await places()).departments;
 }
 
 export function registerWorkOrderPages(route, guarded) {
@@ -103,7 +88,8 @@ function actionForms(order, deps) {
     complete: {
       hints: {
         quantities: { initialRows: 1, omit: ["unit"], help: "按实际完成的工程量填写,可添加多行。" },
-        evidence_urls: { placeholder: "https://…(每行一个照片网址)", help: "至少 1 张办结照片。" },
+        photos: { kind: "photos", label: "办结照片(可拍照)", help: "至少 1 张办结照片:拍照上传,或在下方填写照片网址。" },
+        evidence_urls: { placeholder: "https://…(每行一个照片网址)" },
       },
       labels: { kind: "工程类型" },
     },
@@ -131,7 +117,11 @@ function drawOrder(main, order, deps) {
   mount(main,
     h("div", { class: "page-head" },
       h("h1", {}, `工单 ${order.number}`),
-      h("div", { class: "toolbar" }, h("span", { class: "state" }, stateBadge(order)))),
+      h("div", { class: "toolbar" }, h("span", { class: "state" }, stateBadge(order)),
+        order.department && may("work_orders.dispatch_slip")
+          ? h("a", { class: "button", id: "dispatch-slip", target: "_blank", rel: "noopener",
+            href: `/api/work-orders/${encodeURIComponent(order.number)}/dispatch-slip` }, "打印派单单")
+          : null)),
     section("办理", actionBar({
       record: order,
       params: { number: order.number },
@@ -147,7 +137,7 @@ function drawOrder(main, order, deps) {
         ["地址", order.address],
         ["位置", order.location ? `${order.location.lat}, ${order.location.long}` : ""],
         ["描述", order.description],
-        ["现场照片", links(order.media_urls)],
+        ["现场照片", [photoThumbnails(order, "report"), links(order.media_urls)].filter(Boolean)],
         ["来源", order.channel_name],
         ["外部编号", order.external_ref],
         ["上报人", reporter.name],
@@ -163,13 +153,16 @@ function drawOrder(main, order, deps) {
         ["延期申请", extension ? `申请延至 ${formatDateTime(extension.requested_due_at)}:${extension.reason}` : ""],
         ["办理结果", order.result_note],
         ["工程量", quantities.length ? h("div", {}, quantities.map((q) => h("div", {}, q))) : ""],
-        ["办结照片", links(order.evidence_urls)],
+        ["办结照片", [photoThumbnails(order, "completion"), links(order.evidence_urls)].filter(Boolean)],
         ["办结时间", formatDateTime(order.completed_at)],
         ["回访结果", follow ? `${follow.result_name}${follow.note ? `(${follow.note})` : ""}` : ""],
+        ["居民评价", order.rating ? `${order.rating.result_name}${order.rating.note ? `(${order.rating.note})` : ""}` : ""],
         ["重复于", order.duplicate_of ? h("a", { href: href(`/work-orders/${order.duplicate_of}`) }, order.duplicate_of) : ""],
         ["重办次数", order.reopen_count || ""],
         ["结案时间", formatDateTime(order.closed_at)],
       ]))),
+    (order.previous_completions || []).length
+      ? section("重办前的办结记录", previousCompletions(order.previous_completions)) : null,
     may("work_orders.duplicates") && ["reported", "accepted"].includes(order.state)
       ? section("疑似重复工单", duplicatesBox) : null,
     section("办理记录", timeline(order.history)),
@@ -185,6 +178,19 @@ function drawOrder(main, order, deps) {
         : h("p", { class: "empty" }, "未发现疑似重复的工单。"));
     });
   }
+}
+
+/** Completions a 重办 superseded: kept for the record, counted in no figure. */
+function previousCompletions(completions) {
+  return h("ol", { class: "timeline" }, completions.map((c, i) => h("li", {},
+    h("div", {}, h("strong", {}, `第 ${i + 1} 次办结`), ` ${formatDateTime(c.completed_at)}`,
+      c.on_time ? "(按期)" : "(超期)"),
+    c.result_note ? h("div", {}, c.result_note) : null,
+    (c.quantities || []).length ? h("div", {}, (c.quantities || []).map((q) =>
+      `${q.name} ${formatNumber(q.amount, 2)} ${q.unit}`).join(";")) : null,
+    links(c.evidence_urls),
+    c.follow_up ? h("div", {}, `回访:${c.follow_up.result_name}${c.follow_up.note ? `(${c.follow_up.note})` : ""}`) : null,
+    h("div", { class: "when" }, `${formatDateTime(c.reopened_at)} 重办:${c.reopen_reason || ""}`))));
 }
 
 async function revealContact(order, box) {
@@ -205,18 +211,24 @@ async function reportWorkOrder(main) {
   }
   const me = account();
   const fixed = limitedCommunity(me);
-  const names = await communityNames();
+  const register = await places();
+  // Community and alley are chosen from the register of places; with a community chosen the
+  // alleys are its own.
+  const hints = placeHints(register, { community: fixed, names: {
+    community: { emptyLabel: "请选择社区" }, alley: { emptyLabel: "不在登记的巷道(填写地址)" } } });
   const specs = fieldsFromSchema(op.body, {
-    only: ["category", "community", "alley", "address", "description", "media_urls", "channel",
+    only: ["category", "community", "alley", "address", "description", "photos", "media_urls", "channel",
       "reporter", "location", "external_ref"],
     labels: { description: "问题描述" },
     hints: {
-      community: fixed ? { kind: "skip" } : { kind: "text", suggestions: names },
+      community: fixed ? { kind: "skip" } : (hints.community || {}),
+      alley: hints.alley || {},
       description: { kind: "textarea", placeholder: "例:新宇巷49号院门口路灯晚上不亮" },
-      media_urls: { placeholder: "https://…(每行一个照片网址)" },
+      photos: { kind: "photos", label: "现场照片(可拍照)" },
+      media_urls: { label: "照片网址(可选)", placeholder: "https://…(每行一个照片网址)" },
       channel: { value: me.role === "grid_worker" ? "grid_worker" : "resident" },
       reporter: { label: "上报人(居民)", labels: { name: "姓名", phone: "手机号" } },
-      location: { label: "位置坐标(可选)" },
+      location: { label: "位置坐标(可选,可在下方地图上点选)" },
     },
   });
   const form = buildForm(specs, {
@@ -231,8 +243,25 @@ async function reportWorkOrder(main) {
       navigate(`/work-orders/${order.number}`);
     },
   });
+  if (!fixed) narrowAlleysToCommunity(form.element, register);
   mount(main, h("h1", {}, "上报问题"),
     fixed ? h("p", { class: "help" }, `将上报到:${fixed}`) : null,
     h("div", { class: "card" }, form.element));
+  if (may("places.map")) await locationPicker(form.element, { fixedCommunity: fixed });
+}
+
+/** Once a community is chosen, the alley list holds only its alleys. */
+function narrowAlleysToCommunity(formElement, register) {
+  const community = formElement.querySelector('select[name="community"]');
+  const alley = formElement.querySelector('select[name="alley"]');
+  if (!community || !alley) return;
+  const empty = alley.options[0]?.value === "" ? alley.options[0].textContent : null;
+  community.addEventListener("change", () => {
+    const kept = alley.value;
+    const options = alleyOptions(register, community.value || null);
+    mount(alley, empty !== null ? h("option", { value: "" }, empty) : null,
+      options.map((o) => h("option", { value: o.value }, o.label)));
+    alley.value = options.some((o) => o.value === kept) ? kept : "";
+  });
 }
 
