@@ -10,78 +10,62 @@ carries; nothing is called after a refusal, so refused or invalid requests chang
 """
 from __future__ import annotations
 
-import json
-import logging
+import hashlib
+import re
+import uuid
 
 from marshmallow import fields as mfields
-from nameko.exceptions import RemoteError
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
-from services.gateway import access, audit, exceptions, export
+from services.gateway import access, audit, bodies, exceptions, export, own_routes
 from services.gateway.auth import Auth
-from services.gateway.routes import ROUTES, Route
+from services.gateway.routes import BY_ID, HANDLERS, ROUTES, Route
+from services.gateway.wire import (Settings, as_typed, client_address, error_response,
+                                   json_response, request_token)
 from shared import clock
-from shared.errors import InternalError, ValidationFailed, XiuhuaError
+from shared.errors import ValidationFailed
+from shared.schemas import validation_failed
 
-log = logging.getLogger(__name__)
-
-SESSION_COOKIE = "xiuhua_session"
 URLS = Map([Rule(r.path, endpoint=r.id, methods=[r.method]) for r in ROUTES],
            strict_slashes=False)
-BY_ID = {r.id: r for r in ROUTES}
 EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_LIMIT = 20000
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, as HTTP headers carry
 
 
-def json_response(body, status: int = 200, headers=None) -> Response:
-    if status == 204:
-        return Response(status=204, headers=headers)
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
-                    headers=headers, content_type="application/json; charset=utf-8")
-
-
-def error_response(error: XiuhuaError) -> Response:
-    headers = {}
-    if isinstance(error, exceptions.TooManyAttempts):
-        headers["Retry-After"] = str(error.retry_after)
-    return json_response(error.to_dict(), error.http_status, headers)
-
-
-def as_typed(error: Exception) -> XiuhuaError:
-    if isinstance(error, XiuhuaError):
-        return error
-    if not isinstance(error, RemoteError):
-        log.exception("gateway failed")
-    return InternalError()
-
-
-def request_token(request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return header[7:].strip()
-    return request.cookies.get(SESSION_COOKIE)
-
-
-def client_address(request) -> str:
-    # Behind the cluster's ingress the first X-Forwarded-For hop is the client.
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[0].strip() or request.remote_addr or "unknown"
+def command_base(request, principal) -> str:
+    """What the services record this request's effects under: the client's Idempotency-Key
+    (kept apart per account, so that one person's key never answers another's request), or a
+    new id, so that a request redelivered inside the system still happens once."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return uuid.uuid4().hex
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValidationFailed(fields={"Idempotency-Key": ["应为 1 到 255 个可打印 ASCII 字符。"]})
+    owner = principal.account_id if principal is not None else "public"
+    return hashlib.sha256(f"{owner}|{key}".encode()).hexdigest()[:40]
 
 
 class Api:
     def __init__(self, worker):
         self.worker = worker
         self.db = worker.store.db
-        self.auth = Auth(self.db, float(worker.config.get("SESSION_HOURS", 8)))
+        self.auth = Auth(self.db, float(worker.config.get("SESSION_HOURS", 8)), worker.config)
+        self.settings = Settings.of(worker.config)
+        # Set by the handler of a sign-in for the audit entry: the account that signed in,
+        # and the username tried.
+        self.audit_actor: dict | None = None
+        self.audit_username: str | None = None
 
     def handle(self, request) -> Response:
         try:
             try:
                 endpoint, params = URLS.bind_to_environ(request.environ).match()
-            except WerkzeugMethodNotAllowed:
-                raise exceptions.method_not_allowed(request.method, request.path) from None
+            except WerkzeugMethodNotAllowed as error:
+                raise exceptions.method_not_allowed(request.method, request.path,
+                                                    error.valid_methods or ()) from None
             except NotFound:
                 raise exceptions.route_not_found(request.path) from None
             return self.dispatch(BY_ID[endpoint], params, request)
@@ -89,13 +73,37 @@ class Api:
             return error_response(as_typed(error))
 
     def dispatch(self, route: Route, params: dict, request) -> Response:
-        principal = None
+        """An attempt to change something (any method but GET, or a reveal) is audited
+        before anything else is done for it — refusals too — and completed with its
+        outcome; reads are not."""
+        principal = self.signed_in_principal(route, request)
+        if route.method == "GET" and not route.reveals:
+            return self.serve(route, params, request, principal)
+        entry = audit.begin(self.db, principal.actor if principal else None, route.id,
+                            route.method, request.path, params,
+                            client_address(request, self.settings))
+        try:
+            response = self.serve(route, params, request, principal)
+        except Exception as error:
+            typed = as_typed(error)
+            audit.finish(self.db, entry, typed.http_status, typed.code,
+                         actor=self.audit_actor, username=self.audit_username)
+            raise
+        audit.finish(self.db, entry, response.status_code, audit.OUTCOME_OK,
+                     actor=self.audit_actor, username=self.audit_username)
+        return response
+
+    def signed_in_principal(self, route: Route, request):
+        if route.public:
+            return None
+        found = self.auth.principal(request_token(request))
+        return found[0] if found else None
+
+    def serve(self, route: Route, params: dict, request, principal) -> Response:
         if not route.public:
-            found = self.auth.principal(request_token(request))
-            if found is None:
+            if principal is None:
                 raise exceptions.NotSignedIn()
-            principal = found[0]
-            access.check_role(route.roles, principal)
+            access.check_role(route.roles, principal, route.scope)
         wanted_format = request.args.get("format") if route.export else None
         data = self.read_input(route, request)
         if principal is not None:
@@ -110,52 +118,45 @@ class Api:
                 record = getattr(getattr(self.worker, service), method)(
                     **{first: params[first]})
                 access.check_record(route.scope, principal, record)
+            if route.scope.assigned and "volunteer" in principal.limits:
+                self.check_assigned(route, params, principal)
         if wanted_format in EXPORT_FORMATS:
             return self.export(route, params, data, principal, wanted_format)
-        changes = route.method != "GET" or route.reveals
-        entry = None
-        if changes and principal is not None:
-            entry = audit.begin(self.db, principal, route, request, params,
-                                client_address(request))
-        try:
-            result = self.call(route, params, data, principal, request)
-            if route.scope.record and principal is not None:
-                access.check_record(route.scope, principal, result)
-        except Exception as error:
-            if entry is not None:
-                typed = as_typed(error)
-                audit.finish(self.db, entry, typed.http_status, typed.code)
-            raise
-        if entry is not None:
-            audit.finish(self.db, entry, route.status, "OK")
+        if route.method != "GET" or route.reveals:
+            self.worker.command(command_base(request, principal))
+        result = self.call(route, params, data, principal, request)
+        if route.scope.record and principal is not None:
+            access.check_record(route.scope, principal, result)
         if isinstance(result, Response):
             return result
         if route.listed and isinstance(result, list):
             result = {"items": result}
         return json_response(result, route.status)
 
+    def check_assigned(self, route: Route, params: dict, principal) -> None:
+        """A volunteer on a record they may act on only while assigned to it."""
+        assignment = route.scope.assigned
+        record_id = params[route.path_parameters[0]]
+        found = getattr(getattr(self.worker, assignment.service), assignment.method)(
+            **assignment.query(principal.volunteer, record_id))
+        access.check_assigned(route.scope, principal, found)
+
     def read_input(self, route: Route, request) -> dict:
+        if route.method != "GET":
+            return bodies.read_json(route, request, self.settings)
         if route.input is None:
             return {}
-        if route.method == "GET":
-            # Every query parameter is input (those the route does not take are refused);
-            # a list field takes the parameter repeated.
-            known = route.input_fields()
-            data = {}
-            for name in request.args:
-                if name == "format" and route.export:
-                    continue
-                if isinstance(known.get(name), mfields.List):
-                    data[name] = request.args.getlist(name)
-                else:
-                    data[name] = request.args.get(name)
-        else:
-            try:
-                data = json.loads(request.get_data(as_text=True) or "{}")
-            except ValueError:
-                raise exceptions.bad_json() from None
-            if not isinstance(data, dict):
-                raise exceptions.bad_json()
+        # Every query parameter is input (those the route does not take are refused); a list
+        # field takes the parameter repeated.
+        known = route.input_fields()
+        data = {}
+        for name in request.args:
+            if name == "format" and route.export:
+                continue
+            if isinstance(known.get(name), mfields.List):
+                data[name] = request.args.getlist(name)
+            else:
+                data[name] = request.args.get(name)
         return data
 
     @staticmethod
@@ -173,12 +174,10 @@ class Api:
         given = {**data, **{k: v for k, v in params.items() if k in names}, **route.fixed}
         errors = schema.validate(given, partial=tuple(schema.fields) if route.partial else None)
         if errors:
-            raise ValidationFailed(fields=errors)
+            raise validation_failed(errors)
 
     def call(self, route: Route, params: dict, data: dict, principal, request):
-        if route.rpc is None:
-            from services.gateway import own_routes  # the gateway's own handlers
-            from services.gateway.routes import HANDLERS  # imports and reports
+        if route.rpc is None:  # the gateway's own, imports and reports
             handler = HANDLERS.get(route.id) or own_routes.HANDLERS[route.id]
             return handler(self, principal, params, data, request)
         service, method = route.rpc
@@ -189,7 +188,15 @@ class Api:
 
     def export(self, route, params, data, principal, wanted_format) -> Response:
         rows = []
-        if route.paged:
+        if route.by_cursor:
+            data = {**data, "cursor": None, "page_size": 200}
+            while len(rows) < EXPORT_LIMIT:
+                page = self.call(route, params, data, principal, None)
+                rows.extend(page["items"])
+                if not page["has_more"]:
+                    break
+                data["cursor"] = page["next_cursor"]
+        elif route.paged:
             data = {**data, "page": 1, "page_size": 200}
             while len(rows) < EXPORT_LIMIT:
                 page = self.call(route, params, data, principal, None)

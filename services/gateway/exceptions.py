@@ -25,6 +25,28 @@ class MethodNotAllowed(XiuhuaError):
     default_message = "不支持此请求方法"
     http_status = 405
 
+    def __init__(self, message=None, fields=None, code=None, allowed=()):
+        super().__init__(message, fields, code)
+        self.allowed = tuple(allowed)
+
+
+class BodyTooLarge(XiuhuaError):
+    code = "BODY_TOO_LARGE"
+    default_message = "请求体过大"
+    http_status = 413
+
+
+class UnsupportedMediaType(XiuhuaError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    default_message = "请求体须为 JSON(Content-Type: application/json)"
+    http_status = 415
+
+
+class LengthRequired(XiuhuaError):
+    code = "LENGTH_REQUIRED"
+    default_message = "请求须带 Content-Length,不接受分块传输的请求体"
+    http_status = 411
+
 
 def bad_credentials():
     return NotSignedIn("用户名或密码错误", code="BAD_CREDENTIALS")
@@ -55,8 +77,24 @@ def route_not_found(path):
     return NotFound(f"没有这个接口:{path}", code="ROUTE_NOT_FOUND")
 
 
-def method_not_allowed(method, path):
-    return MethodNotAllowed(f"{path} 不支持 {method} 方法")
+def method_not_allowed(method, path, allowed=()):
+    allowed = sorted(allowed)
+    return MethodNotAllowed(f"{path} 不支持 {method} 方法,可用:{'、'.join(allowed)}",
+                            allowed=allowed)
+
+
+def body_too_large(limit: int):
+    return BodyTooLarge(f"请求体超过 {_size(limit)},未予处理")
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / 1024 / 1024:g} MB"
+    return f"{limit / 1024:g} KB" if limit >= 1024 else f"{limit} 字节"
+
+
+def body_required():
+    return ValidationFailed("此操作须提交内容(JSON 对象),请求体不能为空", code="BODY_REQUIRED")
 
 
 def bad_json():

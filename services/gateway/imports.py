@@ -20,6 +20,7 @@ from openpyxl.styles import Font, PatternFill
 
 from services.gateway.export import CONTENT_TYPES
 from shared import clock
+from shared import names
 from shared.errors import ValidationFailed
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -41,19 +42,10 @@ def _codes(mapping: dict) -> tuple:
     return tuple(mapping.items())
 
 
-SKILLS = (("medical", "医疗卫生"), ("first_aid", "应急救护"), ("legal", "法律服务"),
-          ("teaching", "教育辅导"), ("arts", "文体艺术"), ("elderly_care", "为老服务"),
-          ("child_care", "关爱少儿"), ("psychological", "心理疏导"), ("publicity", "文明宣传"),
-          ("environment", "环境整治"), ("traffic", "文明交通劝导"), ("repair", "维修服务"),
-          ("digital", "信息技术"), ("visiting", "走访回访"), ("employment", "就业帮扶"))
-SECTORS = (("manufacturing", "加工制造"), ("handicraft", "来料加工/手工"), ("retail", "批发零售"),
-           ("catering", "餐饮"), ("domestic", "家政服务"), ("logistics", "物流快递"),
-           ("construction", "建筑装修"), ("property", "物业保洁"), ("care", "养老托育"),
-           ("services", "居民生活服务"), ("other", "其他"))
-SIZES = (("micro", "微型"), ("small", "小型"), ("medium", "中型"), ("large", "大型"))
-EMPLOYMENT_TYPES = (("FULL_TIME", "全职"), ("PART_TIME", "兼职"), ("TEMPORARY", "临时"),
-                    ("CONTRACTOR", "承揽/外包"), ("PER_DIEM", "日结"), ("INTERN", "实习"),
-                    ("VOLUNTEER", "志愿"), ("OTHER", "其他"))
+SKILLS = _codes(names.table("skills"))
+SECTORS = _codes(names.table("sector"))
+SIZES = _codes(names.table("size"))
+EMPLOYMENT_TYPES = _codes(names.table("employment_type"))
 WEEKDAYS = {"周一": 1, "周二": 2, "周三": 3, "周四": 4, "周五": 5, "周六": 6, "周日": 7,
             "周天": 7}
 SLOTS = {"上午": "morning", "下午": "afternoon", "晚上": "evening"}
@@ -111,7 +103,7 @@ KINDS = {
             Column("技能要求", "skills", "list", example="手工缝纫"),
             Column("任职要求", "requirements", example=""),
             Column("工作地点", "address", example=""),
-            Column("对外联系方式", "public_contact", example="蒋秀兰 135****0000")),
+            Column("对外联系方式", "public_contact", example="蒋秀兰 13505500000")),
     },
 }
 

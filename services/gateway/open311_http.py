@@ -12,7 +12,9 @@ from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Response
 
+from services.gateway import audit, bodies
 from services.gateway.auth import Auth
+from services.gateway.wire import Settings, client_address
 from services.repair.schemas import Open311Request
 from shared.errors import NotFound, Unavailable, ValidationFailed, XiuhuaError
 
@@ -25,11 +27,17 @@ SINGULAR = {"services": "service", "service_requests": "request", "attributes": 
             "formats": "format"}
 
 
+CODES = {400: "VALIDATION_FAILED", 403: "API_KEY_INVALID", 404: "NOT_FOUND",
+         413: "BODY_TOO_LARGE", 503: "SERVICE_UNAVAILABLE"}
+AUDIT_ACTION = "open311.requests.create"
+
+
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str):
+    def __init__(self, status: int, description: str, code: str | None = None):
         super().__init__(description)
         self.status = status
         self.description = description
+        self.code = code or CODES.get(status, "ERROR")
 
 
 def _xml_value(value) -> str:
@@ -100,9 +108,28 @@ class Open311:
     def __init__(self, worker):
         self.worker = worker
         self.repair = worker.repair
-        self.auth = Auth(worker.store.db)
+        self.db = worker.store.db
+        self.auth = Auth(self.db, config=worker.config)
+        self.settings = Settings.of(worker.config)
+        self.actor: dict | None = None       # the API key a submission came with
+        self.outcome = audit.OUTCOME_OK
 
     def handle(self, request, path: str) -> Response:
+        """Reads are answered; every submission (POST) is audited first — who (the API key),
+        from where, what — and completed with its outcome, refused or not."""
+        if request.method != "POST":
+            return self.answer(request, path)
+        entry = audit.begin(self.db, None, AUDIT_ACTION, "POST", request.path, {},
+                            client_address(request, self.settings))
+        try:
+            response = self.answer(request, path)
+        except Exception:
+            audit.finish(self.db, entry, 500, "INTERNAL_ERROR", actor=self.actor)
+            raise
+        audit.finish(self.db, entry, response.status_code, self.outcome, actor=self.actor)
+        return response
+
+    def answer(self, request, path: str) -> Response:
         match = RESOURCE.match(path)
         fmt = match.group("format") if match else ("xml" if path.endswith(".xml") else "json")
         try:
@@ -110,13 +137,18 @@ class Open311:
                 raise Open311Error(404, "没有这个资源;资源路径须以 .json 或 .xml 结尾")
             name = match.group("name")
             if request.method == "POST":
+                bodies.check_length(request, self.settings.max_body_bytes)
                 if name != "requests":
                     raise Open311Error(404, "只能向 requests 提交")
                 return self.create_request(request, fmt)
             return self.read(name, request, fmt)
         except Open311Error as error:
+            self.outcome = error.code
             return error_response([(error.status, error.description)], fmt)
         except XiuhuaError as error:
+            self.outcome = error.code
+            if error.http_status in (411, 413):
+                return error_response([(error.http_status, error.message)], fmt)
             return error_response(from_typed(error), fmt)
 
     def read(self, name: str, request, fmt: str) -> Response:
@@ -150,6 +182,8 @@ class Open311:
         key = self.auth.api_key(request.form.get("api_key"))
         if key is None:
             raise Open311Error(403, "api_key 无效或已吊销")
+        self.actor = {"id": f"open311:{key['_id']}", "name": key["name"], "role": "open311",
+                      "community": None, "volunteer": None}
         fields, attributes = form_fields(request)
         for number in ("lat", "long"):
             if fields.get(number) in ("", None):

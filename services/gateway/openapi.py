@@ -14,7 +14,11 @@ from services.gateway.schemas import Error
 
 ERRORS = {401: "未登录或登录已过期", 403: "无权限,或不属于本社区/部门的数据",
           404: "记录或接口不存在", 409: "当前状态不允许此操作,或与已有记录冲突",
-          422: "输入有误(字段错误见 fields)", 429: "登录失败次数过多", 503: "后端服务暂时不可用"}
+          411: "请求体须带 Content-Length(不接受分块传输)", 413: "请求体过大",
+          415: "请求体须为 JSON(application/json)",
+          422: "输入有误(字段错误见 fields;PUT、PATCH 的请求体不能为空)",
+          429: "尝试过于频繁(登录失败或验证码发送),请稍后再试",
+          503: "后端服务暂时不可用"}
 
 
 def _path(rule: str) -> str:
@@ -63,7 +67,7 @@ def build(server_url: str = "/") -> dict:
     paths: dict[str, dict] = {}
     for route in ROUTES:
         operation = {"operationId": route.id, "summary": route.summary, "tags": [route.tag],
-                     "responses": _responses(route)}
+                     "x-action-name": route.action_name, "responses": _responses(route)}
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "string", "minLength": 1}}
                       for name in route.path_parameters]
@@ -113,6 +117,10 @@ def _responses(route) -> dict:
         codes.append(404)  # the record the path names, or one a command's body names
     if route.id == "session.login":
         codes += [401, 429]
+    if route.id == "resident.code":  # a code asked for too often (the notify service's limit)
+        codes.append(429)
+    if route.method != "GET":
+        codes += [411, 413] + ([415] if route.input is not None else [])
     for code in sorted(set(codes)):
         responses[str(code)] = {"description": ERRORS[code], **error}
     if route.method == "GET" and route.input is not None:
@@ -122,6 +130,8 @@ def _responses(route) -> dict:
 
 
 def _wrapped(route):
+    if route.by_cursor:
+        return _envelope(route.output, paged="cursor")
     if route.paged:
         return _envelope(route.output, paged=True)
     if route.listed and route.output is not None and "items" not in route.output().fields:
@@ -130,9 +140,53 @@ def _wrapped(route):
 
 
 @functools.cache
-def _envelope(output, paged: bool):
+def _envelope(output, paged: bool | str):
     shape = {"items": fields.List(fields.Nested(output), required=True)}
-    if paged:
+    if paged == "cursor":
+        shape.update(next_cursor=fields.String(required=True, allow_none=True),
+                     has_more=fields.Boolean(required=True),
+                     page_size=fields.Integer(required=True),
+                     # Where counters can give it; a search or a date range has none.
+                     total=fields.Integer(required=True, allow_none=True))
+    elif paged:
         shape.update(total=fields.Integer(required=True), page=fields.Integer(required=True),
                      page_size=fields.Integer(required=True))
     return Schema.from_dict(shape, name=f"{_schema_name(output)}{'Page' if paged else 'List'}")
+
+
+CONSOLE_KEYS = ("operationId", "summary", "x-action-name", "tags", "parameters", "requestBody",
+                "x-roles")
+
+
+@functools.cache
+def for_console() -> dict:
+    """The document as the console reads it (catalog.js): every operation with its path,
+    query and body, and only the schemas those name — not the answers' schemas, a tenth of
+    the size of the whole document, which stays at /openapi.json for the API's users."""
+    document = build()
+    paths = {path: {method: {key: op[key] for key in CONSOLE_KEYS if key in op}
+                    for method, op in operations.items()}
+             for path, operations in document["paths"].items()}
+    schemas = document.get("components", {}).get("schemas", {})
+    kept: dict = {}
+    pending = list(_references(paths))
+    while pending:
+        name = pending.pop()
+        if name in kept or name not in schemas:
+            continue
+        kept[name] = schemas[name]
+        pending.extend(_references(schemas[name]))
+    return {"openapi": document["openapi"], "paths": paths,
+            "components": {"schemas": kept}}
+
+
+def _references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value.rsplit("/", 1)[-1]
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _references(value)

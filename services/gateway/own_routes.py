@@ -3,24 +3,29 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from services.gateway import audit, exceptions
-from services.gateway.api import SESSION_COOKIE, client_address, json_response, request_token
-from services.gateway.auth import present_account, present_api_key
-from shared import clock
+from services.gateway import accounts, audit, schemas
+from services.gateway.routes import ACTION_NAMES
+from services.gateway.auth import present_account, present_api_key, principal_of
+from services.gateway.wire import (SESSION_COOKIE, client_address, cookie_secure,
+                                   json_response, request_token)
+from shared import clock, places
+from shared.errors import XiuhuaError
 from shared.schemas import load
-from services.gateway import schemas
 
 SERVICES = ("repair", "activity", "volunteer", "job")
 
 
 def login(api, principal, params, data, request):
-    token, account = api.auth.login(data["username"], data["password"], client_address(request))
+    api.audit_username = data["username"]
+    token, account = api.auth.login(data["username"], data["password"],
+                                    client_address(request, api.settings))
+    api.audit_actor = principal_of(account).actor
     expires = clock.now() + api.auth.session_length
     response = json_response({"token": token, "expires_at": clock.iso(expires),
                               "account": present_account(account)})
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
                         max_age=int(api.auth.session_length.total_seconds()),
-                        secure=request.scheme == "https")
+                        secure=cookie_secure(request, api.settings))
     return response
 
 
@@ -38,7 +43,8 @@ def logout(api, principal, params, data, request):
 
 
 def change_own_password(api, principal, params, data, request):
-    api.auth.login(principal.username, data["current_password"], client_address(request))
+    api.auth.login(principal.username, data["current_password"],
+                   client_address(request, api.settings))
     api.auth.update_account(principal.account_id, {"password": data["new_password"]})
     return Response(status=204)
 
@@ -49,11 +55,14 @@ def list_accounts(api, principal, params, data, request):
 
 def create_account(api, principal, params, data, request):
     data = load(schemas.CreateAccount(), data)
+    accounts.check_scope(api.worker, data)
     return present_account(api.auth.create_account(data))
 
 
 def update_account(api, principal, params, data, request):
     data = load(schemas.UpdateAccount(), data)
+    stored = api.auth.account(params["account_id"])
+    accounts.check_scope(api.worker, {**stored, **data}, changed=data)
     return present_account(api.auth.update_account(params["account_id"], data))
 
 
@@ -71,7 +80,10 @@ def revoke_api_key(api, principal, params, data, request):
 
 
 def search_audit(api, principal, params, data, request):
-    return audit.search(api.db, load(schemas.AuditQuery(), data))
+    found = audit.search(api.db, load(schemas.AuditQuery(), data))
+    for entry in found["items"]:
+        entry["action_name"] = ACTION_NAMES.get(entry["action"], entry["action"])
+    return found
 
 
 def health(api, principal, params, data, request):
@@ -87,10 +99,22 @@ def health(api, principal, params, data, request):
             else "degraded"}
 
 
+def places_register(api, principal, params, data, request):
+    """The register of places, and repair's active departments (None while repair is down:
+    the communities do not wait for it)."""
+    try:
+        departments = [{"code": d["code"], "name": d["name"]}
+                       for d in api.worker.repair.list_departments() if d.get("active", True)]
+    except XiuhuaError:
+        departments = None
+    return {**places.published(), "departments": departments}
+
+
 HANDLERS = {
     "session.login": login, "session.me": me, "session.logout": logout,
     "session.password": change_own_password, "accounts.list": list_accounts,
     "accounts.create": create_account, "accounts.update": update_account,
     "api_keys.list": list_api_keys, "api_keys.create": create_api_key,
     "api_keys.revoke": revoke_api_key, "audit.list": search_audit, "system.health": health,
+    "places.get": places_register,
 }

@@ -5,7 +5,8 @@ look at. The services make both; this module only translates HTTP to their RPC a
 - `/public/screens/<community>` — the full-screen page of open job postings (job.screen_page);
   `/public/screens/<community>.json` — its feed (job.screen_feed). Query: `limit` (1–50),
   `rotate_seconds` (30–3600).
-- `/public/certificates/<number>` — the printable certificate (volunteer.render_certificate);
+- `/public/certificates/<number>` — the printable certificate (volunteer.render_certificate),
+  with a QR code of this same address (under `PUBLIC_URL`) for whoever holds the paper;
   `/public/certificates/<number>.json` — is it valid, and what it certifies
   (volunteer.verify_certificate). Numbers are accepted in any case.
 
@@ -15,10 +16,12 @@ same status for pages.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from services.gateway.api import as_typed, error_response, json_response
+from services.gateway.wire import (Settings, as_typed, error_response, json_response,
+                                   public_address)
 from shared.errors import XiuhuaError
 
 HTML = "text/html; charset=utf-8"
@@ -40,8 +43,14 @@ def certificate(worker, request, name: str) -> Response:
     number = number.strip().upper()
     if as_json:
         return _json(lambda: worker.volunteer.verify_certificate(number=number))
-    return _page(lambda: worker.volunteer.render_certificate(number=number)["html"],
-                 "志愿服务记录证明核验")
+    check_url = certificate_check_url(request, Settings.of(worker.config), number)
+    return _page(lambda: worker.volunteer.render_certificate(
+        number=number, check_url=check_url)["html"], "志愿服务记录证明核验")
+
+
+def certificate_check_url(request, settings: Settings, number: str) -> str:
+    """Where anyone checks a certificate: its public page."""
+    return public_address(request, settings, f"/public/certificates/{quote(number, safe='')}")
 
 
 def _split(name: str) -> tuple[str, bool]:

@@ -8,6 +8,7 @@ tables with bar charts, then every appendix (附表) with its records and totals
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -23,11 +24,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 
-from services.gateway.export import cell
+from services.gateway.export import cell, local_time
 from shared import clock
 
 FONT_NAME = "XiuhuaCJK"
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
+APPENDIX_SIZE = 6.5   # points, the appendices' tables
+CELL_PADDING = 6      # points each side of a table cell (reportlab's default)
 SERIES_COLOURS = (colors.HexColor("#2F75B5"), colors.HexColor("#ED7D31"),
                   colors.HexColor("#70AD47"))
 
@@ -76,6 +79,13 @@ def render(report: dict) -> bytes:
         rows.append([f["section"], f["name"], str(shown), f["unit"],
                      Paragraph(source, style["small"])])
     story.append(_table(rows, font, [28 * mm, 30 * mm, 22 * mm, 12 * mm, 88 * mm]))
+    if report.get("discrepancies"):
+        story.append(Paragraph(
+            "注意:以下指标与其附表的合计不符,请核查:" + ";".join(
+                f"{d['name']} {_text(d['value'])}(附表 {d['detail']} 合计 {_text(d['recount'])})"
+                for d in report["discrepancies"]), style["body"]))
+    else:
+        story.append(Paragraph("以上注明附表的指标均与附表逐条合计相符。", style["small"]))
 
     for number, section in enumerate(report["sections"], start=2):
         story.append(Paragraph(f"{'一二三四五六七八九十'[number - 1]}、{section['title']}",
@@ -101,13 +111,14 @@ def render(report: dict) -> bytes:
         weights = [1.7 if i == 0 else 1.5 if key.endswith(("_at", "_on", "date")) else 1
                    for i, (key, _) in enumerate(columns)]
         widths = [(A4[0] - 30 * mm) * w / sum(weights) for w in weights]
-        fits = [max(4, int(w / 6.8)) for w in widths]  # 6.5-point characters a column holds
+        room = [w - 2 * CELL_PADDING for w in widths]
         for record in appendix["rows"]:
-            # Plain strings, cut to the column: a paragraph per cell would take seconds
-            # for a year's records. The spreadsheet has every value in full.
-            values = [_text(cell(record, key) if "." not in key else record.get(key, ""))
-                      for key, _ in columns]
-            rows.append([v if i == 0 else _cut(v, fits[i]) for i, v in enumerate(values)])
+            # Plain strings, wrapped to the column by their measured width (a paragraph per
+            # cell would take seconds for a year's records); nothing is cut. Moments are the
+            # office's time to the minute, as in the exports.
+            values = [_text(cell(record, key) if "." not in key
+                            else local_time(record.get(key, ""))) for key, _ in columns]
+            rows.append([_wrap(v, room[i], font, APPENDIX_SIZE) for i, v in enumerate(values)])
         totals = appendix.get("totals") or []
         summary = [f"共 {len(appendix['rows'])} 条"]
         for key, title in columns:
@@ -118,7 +129,7 @@ def render(report: dict) -> bytes:
         story.append(Paragraph(";".join(summary), style["body"]))
         story.append(Spacer(1, 2 * mm))
         if appendix["rows"]:
-            story.append(_table(rows, font, widths, size=6.5))
+            story.append(_table(rows, font, widths, size=APPENDIX_SIZE))
 
     def page_number(canvas, doc):
         canvas.saveState()
@@ -131,8 +142,30 @@ def render(report: dict) -> bytes:
     return out.getvalue()
 
 
-def _cut(text: str, fits: int) -> str:
-    return text if len(text) <= fits else text[:fits - 1] + "…"
+def _wrap(text: str, width: float, font: str, size: float) -> str:
+    """The text in lines that fit `width` points: broken at a space where a line has one
+    ("2026-08-10" / "23:59"), else between any two characters (Chinese has no spaces)."""
+    if pdfmetrics.stringWidth(text, font, size) <= width and "\n" not in text:
+        return text
+    measure = functools.partial(pdfmetrics.stringWidth, fontName=font, fontSize=size)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for char in paragraph:
+            wide = measure(char)
+            if line and used + wide > width:
+                head, space, tail = line.rpartition(" ")
+                if space and head:
+                    lines.append(head)
+                    line, used = tail, measure(tail)
+                else:
+                    lines.append(line)
+                    line, used = "", 0.0
+                if char == " " and not line:
+                    continue
+            line, used = line + char, used + wide
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _local(moment: str) -> str:
@@ -151,7 +184,7 @@ def _table(rows, font, widths=None, size=8.5) -> Table:
         ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), size),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9BB7D4")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEADING", (0, 0), (-1, -1), size * 1.25),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
     return table
 

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from services.gateway.export import cell
+from services.gateway.reporting import figures
 from shared import clock
 
 HEADER = PatternFill("solid", fgColor="DDEBF7")
@@ -27,14 +28,12 @@ def render(report: dict) -> bytes:
                      f"{report['to_month']})  范围:{cell(report, 'where')}  "
                      f"生成时间:{clock.parse_iso(report['generated_at']).astimezone(clock.OFFICE_TZ):%Y-%m-%d %H:%M}"])
     overview.append([])
-    overview.append(["板块", "指标", "数值", "单位", "数据来源(统计查询)", "明细"])
+    overview.append(["板块", "指标", "数值", "单位", "数据来源(统计查询)", "明细", "与明细核对"])
     _header(overview, 4)
     for f in report["figures"]:
         value = f["value"]
-        if f["unit"] == "" and isinstance(value, float):
-            row = [f["section"], f["name"], value, "", f["source"], f["detail"] or ""]
-        else:
-            row = [f["section"], f["name"], value, f["unit"], f["source"], f["detail"] or ""]
+        row = [f["section"], f["name"], value, "" if f["unit"] == "" else f["unit"],
+               f["source"], f["detail"] or "", checked(f)]
         overview.append(row)
         line = overview.max_row
         if f["unit"] == "" and isinstance(value, float):
@@ -43,7 +42,7 @@ def render(report: dict) -> bytes:
             link = overview.cell(line, 6)
             link.hyperlink = f"#'{f['detail']}'!A1"
             link.font = Font(color="0563C1", underline="single")
-    _widths(overview, [18, 20, 14, 8, 70, 14])
+    _widths(overview, [18, 20, 14, 8, 70, 14, 22])
     overview.freeze_panes = "A5"
 
     for section in report["sections"]:
@@ -102,6 +101,14 @@ def render(report: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def checked(figure: dict) -> str:
+    """Whether the figure equals what its appendix's records add up to."""
+    if not figure["detail"]:
+        return ""
+    mismatch = figures.disagrees(figure["value"], figure["recount"])
+    return f"不符:明细合计 {figure['recount']}" if mismatch else "相符"
 
 
 def _header(sheet, row: int) -> None:

@@ -29,7 +29,9 @@ class Route:
     rpc: tuple[str, str] | None = None   # (service, method); None for the gateway's own
     input: type[Schema] | None = None    # query (GET) or JSON body (others)
     output: type[Schema] | None = None
-    paged: bool = False                  # the answer is {items, total, page, page_size}
+    # The answer is a page: {items, total, page, page_size}, or for a list paged by cursor
+    # (its input has `cursor`) {items, next_cursor, has_more, page_size, total}.
+    paged: bool = False
     listed: bool = False                 # the RPC returns a list, answered as {items: [...]}
     actor: bool = False                  # pass the signed-in person as `actor`
     reveals: bool = False                # returns personal data in clear: audited first
@@ -44,6 +46,22 @@ class Route:
     omit: tuple[str, ...] = ()
     # The service loads the input as changes: any top-level field may be left out.
     partial: bool = False
+    # The body carries a file: IMPORT_MAX_BODY_BYTES bounds it instead of MAX_BODY_BYTES.
+    large_body: bool = False
+
+    @property
+    def action_name(self) -> str:
+        """A short Chinese name of what the route does, for the audit log and its filter: the
+        summary up to its explanation, with its subject where the verb alone is ambiguous
+        ("工单 · 受理", "志愿者 · 退出")."""
+        short = re.split(r"[((::;;,,]", self.summary, maxsplit=1)[0].strip()
+        if len(short) <= 4 and self.tag not in short:
+            return f"{self.tag} · {short}"
+        return short
+
+    @property
+    def by_cursor(self) -> bool:
+        return self.paged and self.input is not None and "cursor" in self.input().fields
 
     @property
     def path_parameters(self) -> list[str]:

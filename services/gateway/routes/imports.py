@@ -17,7 +17,7 @@ from services.gateway import export, imports
 from services.gateway.access import REFERENCE, STAFF, Scope
 from services.gateway.routes.base import Route
 from shared.errors import NotFound, ValidationFailed
-from shared.schemas import NAME, Schema, load
+from shared.schemas import NAME, Schema, community_field, load
 
 KIND_NAMES = "、".join(f"{kind}({spec['name']})" for kind, spec in imports.KINDS.items())
 
@@ -33,7 +33,7 @@ class Upload(Schema):
         min=1, max=imports.MAX_BYTES * 4 // 3 + 4))  # base64 of the file
     dry_run = fields.Boolean(load_default=False)
     # Set by the gateway for community staff: their rows must be of their community.
-    community = fields.String(load_default=None, allow_none=True, validate=NAME)
+    community = community_field(load_default=None, allow_none=True)
 
 
 class ImportResult(Schema):
@@ -123,7 +123,7 @@ ROUTES = [
     Route("imports.run", "POST", "/api/imports/<kind>",
           "批量导入志愿者、用工单位或岗位信息(文件以 base64 提交;有误则整批不导入并逐行说明)",
           "批量导入", STAFF, Scope({"community": "community"}), input=Upload,
-          output=ImportResult),
+          output=ImportResult, large_body=True),
 ]
 
 HANDLERS = {"imports.template": download_template, "imports.run": run_import}

@@ -1,6 +1,6 @@
 """The gateway's own routes: sessions, accounts, Open311 keys, the audit log, health."""
 from services.gateway import schemas as gw
-from services.gateway.access import ADMIN, EVERYONE, NOT_SCOPED, OWN
+from services.gateway.access import ADMIN, EVERYONE, NOT_SCOPED, OWN, REFERENCE
 from services.gateway.routes.base import Route
 
 ROUTES = [
@@ -29,8 +29,11 @@ ROUTES = [
     Route("audit.list", "GET", "/api/audit", "审计日志(变更与明文个人信息读取)", "账号", ADMIN,
           NOT_SCOPED, input=gw.AuditQuery, output=gw.AuditEntry, paged=True,
           export=(("at", "时间"), ("actor.name", "操作人"), ("actor.role", "角色"),
-                  ("action", "操作"), ("method", "方法"), ("path", "路径"),
+                  ("action_name", "操作"), ("method", "方法"), ("path", "路径"),
                   ("status", "结果状态"), ("outcome", "结果"), ("address", "来源地址"))),
     Route("system.health", "GET", "/api/health", "各服务健康状况", "系统", ADMIN, NOT_SCOPED),
+    Route("places.get", "GET", "/api/places",
+          "地名登记:社区、背街小巷(随部署更新)与承办部门,供表单选择", "地名", EVERYONE,
+          REFERENCE, output=gw.Places),
 
 ]

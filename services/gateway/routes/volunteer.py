@@ -7,7 +7,7 @@ in and out, records its visits and asks for corrections — only ever as itself.
 """
 from services.gateway.access import ADMIN, EVERYONE, READERS, REFERENCE, STAFF, Scope
 from services.gateway.routes.base import Route
-from services.volunteer import schemas as volunteer
+from services.volunteer import schemas as volunteer, views as volunteer_views
 
 COMMUNITY = {"community": "community"}
 SELF = frozenset({"volunteer"})
@@ -21,19 +21,21 @@ ON_SHIFT = Scope(COMMUNITY, lookup=("volunteer", "get_shift"))
 ON_SHIFT_AS_SELF = Scope(COMMUNITY, lookup=("volunteer", "get_shift"),
                          inputs={"volunteer": "volunteer_id"})
 ON_CORRECTION = Scope(COMMUNITY, lookup=("volunteer", "get_correction"))
+# A certificate read beside its record (its QR code): of its community, about its volunteer.
+ON_CERTIFICATE = Scope(ABOUT, lookup=("volunteer", "get_certificate"))
 
 
 def _person_action(name: str, path: str, summary: str, schema, roles=STAFF, **extra):
     return Route(f"volunteers.{name}", "POST", f"/api/volunteers/<volunteer_id>/{path}", summary,
                  "志愿者", roles, ON_PERSON, rpc=("volunteer", f"{name}_volunteer"),
-                 input=schema, output=volunteer.VolunteerView, actor=True, **extra)
+                 input=schema, output=volunteer_views.VolunteerView, actor=True, **extra)
 
 
 def _shift_action(name: str, path: str, summary: str, schema, rpc=None, roles=STAFF,
                   scope=ON_SHIFT):
     return Route(f"shifts.{name}", "POST", f"/api/shifts/<shift_id>/{path}", summary,
                  "志愿服务岗位", roles, scope, rpc=("volunteer", rpc or name), input=schema,
-                 output=volunteer.ShiftView, actor=True)
+                 output=volunteer_views.ShiftView, actor=True)
 
 
 VOLUNTEER_EXPORT = (
@@ -72,21 +74,21 @@ ROUTES = [
     # --- the registry -----------------------------------------------------------------------
     Route("volunteers.list", "GET", "/api/volunteers", "志愿者名册", "志愿者", READERS,
           Scope(COMMUNITY), rpc=("volunteer", "list_volunteers"),
-          input=volunteer.ListVolunteers, output=volunteer.VolunteerView, paged=True,
+          input=volunteer.ListVolunteers, output=volunteer_views.VolunteerView, paged=True,
           export=VOLUNTEER_EXPORT, omit=("available",)),
     Route("volunteers.register", "POST", "/api/volunteers", "登记志愿者(待审核)", "志愿者",
           STAFF, Scope(COMMUNITY), rpc=("volunteer", "register_volunteer"),
-          input=volunteer.RegisterVolunteer, output=volunteer.VolunteerView, actor=True,
+          input=volunteer.RegisterVolunteer, output=volunteer_views.VolunteerView, actor=True,
           status=201),
     Route("volunteers.get", "GET", "/api/volunteers/<volunteer_id>",
           "志愿者详情(志愿者本人可查看自己的)", "志愿者", READERS | SELF,
           Scope(PERSON, record=True), rpc=("volunteer", "get_volunteer"),
-          output=volunteer.VolunteerView),
+          output=volunteer_views.VolunteerView),
     Route("volunteers.update", "PATCH", "/api/volunteers/<volunteer_id>",
           "修改志愿者资料(本人或工作人员;只改所填字段)", "志愿者", STAFF | SELF,
           Scope(PERSON, lookup=("volunteer", "get_volunteer"), inputs=COMMUNITY),
           rpc=("volunteer", "update_volunteer"), input=volunteer.UpdateVolunteer,
-          output=volunteer.VolunteerView, actor=True),
+          output=volunteer_views.VolunteerView, actor=True),
     _person_action("approve", "approve", "审核通过", volunteer.Note),
     _person_action("reject", "reject", "审核不通过", volunteer.Reason),
     _person_action("suspend", "suspend", "暂停服务(释放未开始岗位的名额)", volunteer.Reason),
@@ -97,40 +99,40 @@ ROUTES = [
     Route("volunteers.reveal", "POST", "/api/volunteers/<volunteer_id>/reveal-personal-data",
           "查看志愿者电话和身份证号(明文,记入审计)", "志愿者", STAFF | SELF, ON_PERSON,
           rpc=("volunteer", "reveal_volunteer_personal_data"), input=volunteer.Reveal,
-          output=volunteer.RevealedView, actor=True, reveals=True),
+          output=volunteer_views.RevealedView, actor=True, reveals=True),
     Route("volunteers.hours", "GET", "/api/volunteers/<volunteer_id>/hours",
           "志愿者的服务时长(累计、期间、按月)和下一星级", "志愿者", READERS | SELF, ON_PERSON,
           rpc=("volunteer", "volunteer_hours"), input=volunteer.VolunteerHours,
-          output=volunteer.VolunteerHoursView),
+          output=volunteer_views.VolunteerHoursView),
     Route("volunteers.record_hours", "POST", "/api/volunteers/<volunteer_id>/ledger-entries",
           "补录志愿服务时长(如纸质签到表)", "服务时长", STAFF, ON_PERSON,
           rpc=("volunteer", "record_hours"), input=volunteer.RecordHours,
-          output=volunteer.LedgerEntryView, actor=True, status=201),
+          output=volunteer_views.LedgerEntryView, actor=True, status=201),
     Route("volunteers.certificates", "GET", "/api/volunteers/<volunteer_id>/certificates",
           "志愿者的志愿服务记录证明", "证明", READERS | SELF, ON_PERSON,
           rpc=("volunteer", "list_certificates"), input=volunteer.ListCertificates,
-          output=volunteer.CertificateView, paged=True, export=CERTIFICATE_EXPORT),
+          output=volunteer_views.CertificateView, paged=True, export=CERTIFICATE_EXPORT),
     Route("volunteers.issue_certificate", "POST",
           "/api/volunteers/<volunteer_id>/certificates",
           "出具志愿服务记录证明(只计出具单位记录的时长)", "证明", STAFF, ON_PERSON,
           rpc=("volunteer", "issue_certificate"), input=volunteer.IssueCertificate,
-          output=volunteer.CertificateView, actor=True, status=201),
+          output=volunteer_views.CertificateView, actor=True, status=201),
 
     # --- shifts -----------------------------------------------------------------------------
     Route("shifts.list", "GET", "/api/shifts", "志愿服务岗位(志愿者看到自己报名的)",
           "志愿服务岗位", READERS | SELF, Scope(ABOUT), rpc=("volunteer", "list_shifts"),
-          input=volunteer.ListShifts, output=volunteer.ShiftView, paged=True,
+          input=volunteer.ListShifts, output=volunteer_views.ShiftView, paged=True,
           export=SHIFT_EXPORT),
     Route("shifts.open", "GET", "/api/shifts/open", "正在招募、可以报名的岗位(各社区)",
           "志愿服务岗位", ADMIN | SELF, REFERENCE, rpc=("volunteer", "list_shifts"),
-          input=volunteer.ListShifts, output=volunteer.ShiftView, paged=True,
+          input=volunteer.ListShifts, output=volunteer_views.ShiftView, paged=True,
           export=SHIFT_EXPORT, fixed={"open_for_sign_up": True}, omit=("volunteer_id",)),
     Route("shifts.create", "POST", "/api/shifts", "发布志愿服务岗位", "志愿服务岗位", STAFF,
           Scope(COMMUNITY), rpc=("volunteer", "open_shift"), input=volunteer.OpenShift,
-          output=volunteer.ShiftView, actor=True, status=201),
+          output=volunteer_views.ShiftView, actor=True, status=201),
     Route("shifts.get", "GET", "/api/shifts/<shift_id>", "岗位详情(报名、签到签退、时长)",
           "志愿服务岗位", READERS, Scope(COMMUNITY, record=True), rpc=("volunteer", "get_shift"),
-          output=volunteer.ShiftView),
+          output=volunteer_views.ShiftView),
     _shift_action("cancel", "cancel", "取消岗位", volunteer.Reason, rpc="cancel_shift"),
     _shift_action("sign_up", "sign-up", "报名(志愿者本人,或工作人员代为报名)",
                   volunteer.VolunteerRef, roles=STAFF | SELF, scope=ON_SHIFT_AS_SELF),
@@ -151,69 +153,70 @@ ROUTES = [
     Route("shifts.suggestions", "GET", "/api/shifts/<shift_id>/suggested-volunteers",
           "推荐可以参加的志愿者(技能相符、时间不冲突,通常有空的在前)", "志愿服务岗位", STAFF,
           ON_SHIFT, rpc=("volunteer", "suggest_volunteers"), input=volunteer.Suggest,
-          output=volunteer.SuggestedVolunteerView, listed=True, export=SUGGESTION_EXPORT),
+          output=volunteer_views.SuggestedVolunteerView, listed=True, export=SUGGESTION_EXPORT),
 
     # --- the hours ledger and corrections -----------------------------------------------------
     Route("ledger.list", "GET", "/api/ledger-entries", "志愿服务记录(时长台账)", "服务时长",
           READERS | SELF, Scope(ABOUT), rpc=("volunteer", "list_ledger_entries"),
-          input=volunteer.ListEntries, output=volunteer.LedgerEntryView, paged=True,
+          input=volunteer.ListEntries, output=volunteer_views.LedgerEntryView, paged=True,
           export=LEDGER_EXPORT),
     Route("ledger.get", "GET", "/api/ledger-entries/<entry_id>", "服务记录详情", "服务时长",
           READERS | SELF, Scope(ABOUT, record=True), rpc=("volunteer", "get_ledger_entry"),
-          output=volunteer.LedgerEntryView),
+          output=volunteer_views.LedgerEntryView),
     Route("corrections.list", "GET", "/api/corrections", "时长更正申请", "服务时长",
           READERS | SELF, Scope(ABOUT), rpc=("volunteer", "list_corrections"),
-          input=volunteer.ListCorrections, output=volunteer.CorrectionView, paged=True,
+          input=volunteer.ListCorrections, output=volunteer_views.CorrectionView, paged=True,
           export=CORRECTION_EXPORT),
     Route("corrections.request", "POST", "/api/corrections",
           "申请更正签到签退时间或时长(志愿者本人)", "服务时长", ADMIN | SELF,
           Scope({"volunteer": "volunteer_id"}), rpc=("volunteer", "request_correction"),
-          input=volunteer.RequestCorrection, output=volunteer.CorrectionView, actor=True,
+          input=volunteer.RequestCorrection, output=volunteer_views.CorrectionView, actor=True,
           status=201),
     Route("corrections.get", "GET", "/api/corrections/<correction_id>", "更正申请详情",
           "服务时长", READERS | SELF, Scope(ABOUT, record=True),
-          rpc=("volunteer", "get_correction"), output=volunteer.CorrectionView),
+          rpc=("volunteer", "get_correction"), output=volunteer_views.CorrectionView),
     Route("corrections.approve", "POST", "/api/corrections/<correction_id>/approve",
           "批准更正(已记入的时长以更正记录补差)", "服务时长", STAFF, ON_CORRECTION,
           rpc=("volunteer", "approve_correction"), input=volunteer.Note,
-          output=volunteer.CorrectionView, actor=True),
+          output=volunteer_views.CorrectionView, actor=True),
     Route("corrections.reject", "POST", "/api/corrections/<correction_id>/reject", "驳回更正",
           "服务时长", STAFF, ON_CORRECTION, rpc=("volunteer", "reject_correction"),
-          input=volunteer.Reason, output=volunteer.CorrectionView, actor=True),
+          input=volunteer.Reason, output=volunteer_views.CorrectionView, actor=True),
 
     # --- certificates -----------------------------------------------------------------------
-    Route("certificates.list", "GET", "/api/certificates", "全部志愿服务记录证明", "证明", ADMIN,
-          Scope(), rpc=("volunteer", "list_certificates"), input=volunteer.ListCertificates,
-          output=volunteer.CertificateView, paged=True, export=CERTIFICATE_EXPORT),
+    Route("certificates.list", "GET", "/api/certificates",
+          "志愿服务记录证明(社区工作人员看本社区的,志愿者看自己的)", "证明", READERS | SELF,
+          Scope(ABOUT), rpc=("volunteer", "list_certificates"), input=volunteer.ListCertificates,
+          output=volunteer_views.CertificateView, paged=True, export=CERTIFICATE_EXPORT),
     Route("certificates.get", "GET", "/api/certificates/<number>", "证明详情(含每条服务记录)",
           "证明", READERS | SELF, Scope(ABOUT, record=True),
-          rpc=("volunteer", "get_certificate"), output=volunteer.CertificateView),
+          rpc=("volunteer", "get_certificate"), output=volunteer_views.CertificateView),
     Route("certificates.revoke", "POST", "/api/certificates/<number>/revoke",
           "作废证明(此后核验显示无效)", "证明", STAFF,
           Scope(COMMUNITY, lookup=("volunteer", "get_certificate")),
           rpc=("volunteer", "revoke_certificate"), input=volunteer.Reason,
-          output=volunteer.CertificateView, actor=True),
+          output=volunteer_views.CertificateView, actor=True),
 
     # --- teams, skills, recognition, figures ----------------------------------------------
     Route("volunteer_teams.list", "GET", "/api/volunteer-teams", "志愿服务队", "志愿者设置",
           EVERYONE, REFERENCE, rpc=("volunteer", "list_teams"), input=volunteer.ListTeams,
-          output=volunteer.TeamView, listed=True, export=TEAM_EXPORT),
+          output=volunteer_views.TeamView, listed=True, export=TEAM_EXPORT),
     Route("volunteer_teams.save", "PUT", "/api/volunteer-teams/<code>",
           "新建或修改志愿服务队(不填社区为街道级,仅街道管理员)", "志愿者设置", STAFF,
           Scope(COMMUNITY), rpc=("volunteer", "save_team"), input=volunteer.Team,
-          output=volunteer.TeamView, actor=True),
+          output=volunteer_views.TeamView, actor=True),
     Route("volunteer.skills", "GET", "/api/volunteer/skills", "志愿服务技能代码", "志愿者设置",
-          EVERYONE, REFERENCE, rpc=("volunteer", "list_skills"), output=volunteer.SkillView,
+          EVERYONE, REFERENCE, rpc=("volunteer", "list_skills"), output=volunteer_views.SkillView,
           listed=True),
     Route("volunteer.recognition_rules", "GET", "/api/volunteer/recognition-rules",
           "星级志愿者门槛与先进典型推荐规则", "志愿者设置", EVERYONE, REFERENCE,
-          rpc=("volunteer", "get_recognition_rules"), output=volunteer.RecognitionRulesView),
+          rpc=("volunteer", "get_recognition_rules"), output=volunteer_views.RecognitionRulesView),
     Route("volunteer.set_recognition_rules", "PUT", "/api/volunteer/recognition-rules",
           "设置星级门槛与先进典型推荐规则", "志愿者设置", ADMIN, REFERENCE,
           rpc=("volunteer", "set_recognition_rules"), input=volunteer.RecognitionRules,
-          output=volunteer.RecognitionRulesView, actor=True),
+          output=volunteer_views.RecognitionRulesView, actor=True),
     Route("volunteers.statistics", "GET", "/api/statistics/volunteers",
           "志愿服务统计:在册人数、星级、新注册、服务时长与人次", "统计", READERS, Scope(COMMUNITY),
           rpc=("volunteer", "volunteer_statistics"), input=volunteer.Statistics,
-          output=volunteer.StatisticsView),
+          output=volunteer_views.StatisticsView),
 ]
