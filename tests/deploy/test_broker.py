@@ -105,8 +105,8 @@ def test_a_service_works_with_its_own_user_only(
         publisher = ConfirmingPublisher(users["job"])
         event = Envelope.new(EMPLOYER_PROBLEM_REPORTED, {
             "problem_id": "p-7", "visit_id": "visit-7", "employer_id": "e-7",
-            "employer_name": "东关街糕点铺", "community": "东关社区", "category": "parking",
-            "alley": "东关街", "address": "东关街88号", "location": None,
+            "employer_name": "聚宝路小吃城", "community": "天宝社区", "category": "parking",
+            "alley": "聚宝路", "address": "聚宝路45号", "location": None,
             "description": "门口电动车乱停", "visitor_name": "周敏"})
         publisher.publish_batch([(exchange_name("job"), event.type, event.to_message(),
                                   event.event_id, {})])
@@ -147,10 +147,28 @@ def test_quorum_policy_keeps_messages_past_the_delivery_limit():
     assert policy["apply-to"] == "quorum_queues"
     assert policy["definition"] == {"delivery-limit": 1000,
                                     "dead-letter-exchange": "xiuhua.dead-letters",
-                                    "dead-letter-routing-key": "repair"}
+                                    "dead-letter-routing-key": "repair",
+                                    "dead-letter-strategy": "at-least-once",
+                                    "overflow": "reject-publish"}
     import re
     pattern = re.compile(policy["pattern"])
-    assert pattern.match("rpc-repair")
+    assert not pattern.match("rpc-repair")  # the RPC queue has a policy of its own
     assert pattern.match("evt-job-employer_problem_reported--repair.open_work_order_for_employer")
     assert not pattern.match("evt-repair-work_order_closed--job.on_work_order_closed")
     assert not pattern.match("rpc.reply-repair-1234")
+    # A delay queue named after a handler's queue is not one of the handler's queues.
+    assert not pattern.match("evt-job-employer_problem_reported--repair.open_work_order_for_"
+                             "employer.delay")
+
+
+def test_rpc_policy_limits_deliveries_and_drops_what_its_caller_gave_up_on():
+    policy = provision.rpc_policy("repair", 1000)
+    assert policy["apply-to"] == "quorum_queues"
+    # No dead-letter exchange: a request the broker expires at its caller's deadline is dropped.
+    assert policy["definition"] == {"delivery-limit": 1000}
+    import re
+    pattern = re.compile(policy["pattern"])
+    assert pattern.match("rpc-repair")
+    assert not pattern.match("rpc-repair2")
+    assert not pattern.match("rpc.reply-repair-1234")
+    assert not pattern.match("evt-repair-work_order_closed--repair.x")

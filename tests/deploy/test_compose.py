@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(900)
 
 COMPOSE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = DEPLOY / "env.example"
-SERVICES = ["repair", "activity", "volunteer", "job"]
+SERVICES = ["repair", "activity", "volunteer", "job", "notify"]
 APP = [*SERVICES, "gateway"]
 ONE_SHOTS = ["database-setup", "broker-setup", "topology"]
 REQUIRED = re.compile(r"\$\{([A-Z0-9_]+):\?[^}]*\}")

@@ -78,13 +78,12 @@ def test_database_setup_checks_the_replica_set(mongo_client):
 def fill_repair_database(start_service, rpc, db):
     """Work orders made through the real service, plus documents with every awkward type."""
     container = start_service(RepairService)
-    rpc.repair.save_community(ADMIN, name="东关社区", centre={"lat": 32.397, "long": 119.442})
     numbers = []
-    for i, (alley, text) in enumerate([("东关街", "路灯不亮 💡"), ("皮市街", "井盖松动"),
-                                       ("彩衣街", "路面坑洼,雨天积水")]):
+    for i, (alley, text) in enumerate([("聚宝路", "路灯不亮 💡"), ("天宝巷", "井盖松动"),
+                                       ("胜利巷", "路面坑洼,雨天积水")]):
         order = rpc.repair.report_work_order(
-            ADMIN, category="street_light", community="东关社区", alley=alley,
-            address=f"{alley}{i + 1}号", location={"lat": 32.397 + i / 1000, "long": 119.442},
+            ADMIN, category="street_light", community="天宝社区", alley=alley,
+            address=f"{alley}{i + 1}号", location={"lat": 32.686 + i / 1000, "long": 119.004},
             description=text, channel="grid_worker",
             reporter={"name": "张清松", "phone": "13812345678"})
         numbers.append(order["number"])
@@ -101,7 +100,7 @@ def fill_repair_database(start_service, rpc, db):
          "cost": Decimal128("123.45"), "bytes": Binary(b"\x00\xff\x10"),
          "taken_at": datetime.datetime(2026, 11, 27, 9, 30, 15, 123000,
                                        tzinfo=datetime.timezone.utc),
-         "exif": {"camera": {"make": "华为", "iso": 200}, "gps": [119.442, 32.397]},
+         "exif": {"camera": {"make": "华为", "iso": 200}, "gps": [119.004, 32.686]},
          "tags": ["夜间", None, True, 1.5]},
         {"_id": {"order": numbers[1], "n": 1}, "empty": {}, "nested": [[1, [2, [3]]]]},
     ])

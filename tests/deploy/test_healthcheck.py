@@ -113,6 +113,22 @@ def test_alive_fails_only_when_the_broker_is_reachable_but_not_connected(tmp_pat
     assert healthy and "unreachable" in message
 
 
+def test_with_several_nodes_a_connection_to_any_of_them_counts(tmp_path):
+    """AMQP_URI listing a cluster's nodes: held and reachable mean any node."""
+    server, port = listening_port()
+    with server:
+        down = free_port()
+        config = {"AMQP_URI": f"pyamqp://u:p@127.0.0.1:{down}/xiuhua;"
+                              f"pyamqp://u:p@127.0.0.1:{port}/xiuhua"}
+        to_second = socket_table(tmp_path, (f"0100007F:{port:04X}", "01"))
+        healthy, message = healthcheck.check("repair", True, False, None, 2, config, to_second)
+        assert healthy and "1 broker connection" in message, message
+        cut_off = socket_table(tmp_path, (f"0100007F:{down:04X}", "06"))
+        healthy, message = healthcheck.check("repair", True, False, None, 2, config, cut_off)
+        assert not healthy and "holds no connection" in message, message
+        assert f"127.0.0.1:{down}" in message and f"127.0.0.1:{port}" in message
+
+
 def test_ready_with_local_fails_when_another_replica_answers_for_this_one(
         start_service, service_config, tmp_path):
     start_service(RepairService)

@@ -14,7 +14,7 @@ from tests.deploy.conftest import DEPLOY
 
 K8S = DEPLOY / "k8s"
 KUBERNETES_VERSION = "1.32.0"
-SERVICES = ["repair", "activity", "volunteer", "job"]
+SERVICES = ["repair", "activity", "volunteer", "job", "notify"]
 APP = [*SERVICES, "gateway"]
 
 

@@ -17,6 +17,7 @@ def system(tmp_path_factory):
     database = Database(folder / "db")
     database.start()
     running = System(folder, vhost.uri, database.uri)
+    running.queue_counts, running.queue_lag = vhost.queue_counts, vhost.lag
     try:
         running.start()
         yield running

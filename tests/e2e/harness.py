@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,11 +35,12 @@ from pymongo import MongoClient
 from shared import topology
 from shared.envelope import Envelope
 from shared.outbox import ConfirmingPublisher, exchange_name
+from tests.quiet import ManagementCounts, rabbitmqctl_counts, wait_quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-TEST_PII_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXJlYWwtZGF0YSE="  # 32 bytes, tests only
-ALL_SERVICES = ("repair", "activity", "volunteer", "job", "gateway")
+from tests.constants import CHEAP_PASSWORD_HASHES, TEST_PII_KEY  # noqa: F401 (re-exported)
+ALL_SERVICES = ("repair", "activity", "volunteer", "job", "notify", "gateway")
 # Keys deploy/config.yaml does not carry, appended for tests: quicker retries and polling.
 TEST_CONFIG = {
     "EVENT_RETRY_DELAY": 0.1,
@@ -100,6 +102,7 @@ class SharedBrokerVhost:
         self.vhost = f"xiuhua-e2e-{uuid.uuid4().hex[:10]}"
         self.api = f"http://{host}:{management}/api"
         self.uri = f"pyamqp://guest:guest@{host}:{port}/{quote(self.vhost, safe='')}"
+        self.counts = None
 
     def start(self):
         auth = ("guest", "guest")
@@ -108,6 +111,20 @@ class SharedBrokerVhost:
         requests.put(f"{self.api}/permissions/{self.vhost}/guest", auth=auth, timeout=10,
                      json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
         return self
+
+    def queue_counts(self) -> dict[str, int]:
+        """Messages ready or being handled, per queue: exact through `rabbitmqctl` where this
+        test may use it, else the management API's lagging figures (tests/quiet.py)."""
+        if self.counts is None:
+            exact = rabbitmqctl_counts(["rabbitmqctl"], self.vhost) is not None
+            self.counts = (partial(rabbitmqctl_counts, ["rabbitmqctl"], self.vhost) if exact
+                           else ManagementCounts(self.api, self.vhost, self.uri))
+        return self.counts()
+
+    @property
+    def lag(self) -> float:  # how stale `queue_counts` may be, in seconds
+        self.queue_counts()  # decides how they are counted
+        return getattr(self.counts, "lag", 0.0)
 
     def close(self):
         requests.delete(f"{self.api}/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=30)
@@ -171,6 +188,13 @@ class PrivateRabbit:
     def _ctl(self, *args, timeout=60):
         return subprocess.run([self.CTL, "-n", self.node, *args], env=self.env,
                               capture_output=True, text=True, timeout=timeout)
+
+    def queue_counts(self, vhost: str = "/") -> dict[str, int]:
+        """Messages ready or being handled, per queue, asked of the queues themselves."""
+        counts = rabbitmqctl_counts([self.CTL, "-n", self.node], vhost, env=self.env)
+        if counts is None:
+            raise RuntimeError(f"rabbitmqctl list_queues failed on {self.node}")
+        return counts
 
     def start(self, timeout: float = 90) -> float:
         """Starts the node; returns the moment (monotonic) it accepts AMQP connections."""
@@ -266,11 +290,17 @@ class Database:
 
 class System:
     def __init__(self, folder: Path, amqp_uri: str, mongo_uri: str,
-                 services=ALL_SERVICES, env: dict | None = None):
+                 services=ALL_SERVICES, env: dict | None = None,
+                 service_env: dict[str, dict] | None = None):
+        """`amqp_uri` is what the test and the topology step use; `service_env` adds
+        settings for one service's process only (its own broker user, say)."""
         self.folder = folder
+        self.service_env = service_env or {}
         self.amqp_uri = amqp_uri
         self.mongo_uri = mongo_uri
         self.names = tuple(services)
+        # The broker's {queue: messages ready or unacknowledged}, and how stale it may be.
+        self.queue_counts, self.queue_lag = None, 0.0
         self.prefix = f"e{uuid.uuid4().hex[:8]}_"
         self.web_port = free_port()
         self.processes: dict[str, subprocess.Popen] = {}
@@ -294,6 +324,7 @@ class System:
             "BOOTSTRAP_ADMIN_USERNAME": "admin",
             "BOOTSTRAP_ADMIN_PASSWORD": "e2e-admin-password",
             "LOG_LEVEL": "INFO",
+            **{key: str(value) for key, value in CHEAP_PASSWORD_HASHES.items()},
             **(env or {}),
         }
         # A bounded wait on every call: a stuck database fails the test instead of hanging it.
@@ -322,15 +353,16 @@ class System:
         self.wait_healthy(self.names, timeout)
         return self
 
-    def start_service(self, name: str) -> subprocess.Popen:
+    def start_service(self, name: str, module: str | None = None) -> subprocess.Popen:
+        """`nameko run` of the service (or of `module`, a test's variant of it)."""
         log = open(self.logs / f"{name}.log", "ab")
         log.write(f"\n--- started at {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
         self.processes[name] = subprocess.Popen(
             _dying_with_us([str(BIN / "nameko"), "run", "--config", str(self.config_file),
-                            f"services.{name}.service"]),
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+                            module or f"services.{name}.service"]),
+            cwd=ROOT, env={**self.env, **self.service_env.get(name, {})}, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
         return self.processes[name]
 
     def kill_service(self, name: str) -> None:
@@ -338,6 +370,14 @@ class System:
         process = self.processes[name]
         os.kill(process.pid, signal.SIGKILL)
         process.wait(30)
+
+    def wait_quiet(self, timeout: float = 120) -> dict:
+        """Until every outbox is empty and no working queue holds a message (tests/quiet.py),
+        counted by `self.queue_counts`, the broker's (its fixture sets it)."""
+        assert self.queue_counts is not None, "the fixture must say how to count its queues"
+        return wait_quiet(outboxes=lambda: [self.db(name) for name in self.names],
+                          queues=self.queue_counts, lag=self.queue_lag, timeout=timeout,
+                          interval=0.3)
 
     def stop_service(self, name: str) -> None:
         end_process(self.processes[name])
@@ -429,17 +469,13 @@ class Tap:
             self.queue(connection.channel()).declare()
         self.seen: list[dict] = []
 
-    def drain(self, settle: float = 0.3) -> list[dict]:
+    def drain(self) -> list[dict]:
+        """Everything in the tap's queue now (basic.get until the broker says it is empty);
+        whether more is still to come is `System.wait_quiet`'s question, not a pause's."""
         with kombu.Connection(self.amqp_uri, connect_timeout=3) as connection:
             bound = self.queue(connection.channel())
-            quiet_since = time.monotonic()
-            while time.monotonic() - quiet_since < settle:
-                message = bound.get(no_ack=True)
-                if message is None:
-                    time.sleep(0.05)
-                    continue
+            while (message := bound.get(no_ack=True)) is not None:
                 self.seen.append(message.payload)
-                quiet_since = time.monotonic()
         return self.seen
 
     def wait_for(self, event_type: str, where=lambda data: True, timeout: float = 30) -> dict:
@@ -447,7 +483,7 @@ class Tap:
             for body in self.seen:
                 if body["type"] == event_type and where(body["data"]):
                     return body
-            self.drain(0.2)
+            self.drain()
             return None
         return wait_until(found, timeout=timeout, message=f"a {event_type} event")
 

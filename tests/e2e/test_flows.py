@@ -163,9 +163,11 @@ def test_a_completed_work_order_gets_a_volunteer_visit_whose_answer_closes_or_re
     assert closed["follow_up"]["by"]["id"] == f"volunteer:{visitor['id']}"
     reopened = wait_until(lambda: (lambda o: o if o["reopen_count"] == 1 else None)(
         rpc.repair.get_work_order(dissatisfied)), message="the dissatisfied order reopened")
-    assert (reopened["state"], reopened["follow_up"]["result"]) == ("in_progress",
-                                                                    "dissatisfied")
-    assert reopened["history"][-1]["details"] == {"reopened": True}
+    # The answer and the completion it judged are kept in the record, cleared from the order.
+    assert (reopened["state"], reopened["follow_up"]) == ("in_progress", None)
+    assert reopened["previous_completions"][0]["follow_up"]["result"] == "dissatisfied"
+    assert reopened["history"][-1]["details"] == {"reopened": True, "result": "dissatisfied",
+                                                  "superseded_completion": 1}
     # The visitor is credited one hour per visit.
     assert rpc.volunteer.get_volunteer(visitor["id"])["total_hours"] == 2.0
 

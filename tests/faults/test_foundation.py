@@ -12,6 +12,7 @@ from shared.events import EventType
 from shared.messaging import handle_event
 from shared.schemas import Schema
 from shared.storage import MongoStore
+from shared.unit_of_work import UnitOfWork, command
 from tests.conftest import wait_until
 
 
@@ -22,24 +23,34 @@ class ThingHappened(Schema):
 THING_HAPPENED = EventType("startsource", "thing_happened", ThingHappened, "测试事件")
 
 
-def slow_seed(db):
+@command
+def slow_seed(uow):
     time.sleep(1.5)  # reference data takes a while to load (cooperative under eventlet)
-    db.reference.update_one({"_id": "categories"}, {"$set": {"loaded": True}}, upsert=True)
+    uow.collection("reference").update_one({"_id": "categories"}, {"$set": {"loaded": True}},
+                                           upsert=True)
+
+
+class StartUnitOfWork(UnitOfWork):
+    indexes = {"things": [IndexModel([("key", ASCENDING)], name="one_key", unique=True)]}
+    seed = slow_seed
+
+
+@command
+def take_note(uow, key, seen):
+    uow.collection("notes").insert_one({"_id": key, **seen})
 
 
 class Restarted:
     """A consumer that finds a backlog waiting when it starts, as after a crash or a deploy."""
     name = "starttest"
-    store = MongoStore({"things": [IndexModel([("key", ASCENDING)], name="one_key",
-                                              unique=True)]}, seed=slow_seed)
+    store = MongoStore(StartUnitOfWork)
 
     @handle_event(THING_HAPPENED)
     def note(self, event):
         db = self.store.db
         seen = {"seeded": db.reference.count_documents({"loaded": True}) == 1,
                 "indexed": "one_key" in db.things.index_information()}
-        self.store.transaction(lambda tx: tx.db.notes.insert_one(
-            {"_id": event.data["key"], **seen}, session=tx.session))
+        self.store.run(take_note, event.data["key"], seen)
 
 
 def test_a_backlog_is_handled_only_after_indexes_and_reference_data_are_in_place(

@@ -33,7 +33,8 @@ def assert_reconciled(ledger, system, timeout=90):
         wait_until(arrived, timeout=timeout, interval=1.0)
     except AssertionError:
         raise AssertionError(f"{len(ledger.sent)} sent; arrived over time: {progress[::5]}")
-    time.sleep(1.0)  # anything still in flight would show up as a repeat now
+    # A repeat still queued or being handled would show up now: wait until none is left.
+    system.wait_quiet()
     result = ledger.reconcile(system)
     assert result["lost"] == [] and result["twice"] == [] and result["unexpected"] == [], result
     assert result["arrived"] == result["inbox"] == len(ledger.sent)
@@ -42,7 +43,7 @@ def assert_reconciled(ledger, system, timeout=90):
 
 def opened_shifts(tap, ledger) -> dict:
     """volunteer_shift_opened events published for the ledger's orders: shift id -> copies."""
-    tap.drain(0.5)
+    tap.drain()
     counts = {}
     for body in tap.seen:
         if body["type"] == "volunteer_shift_opened" and \
@@ -100,14 +101,13 @@ def test_a_database_killed_and_restarted_while_events_flow_loses_nothing(
         before_kill = len(ledger.shifts(system))
         database.kill()  # kill -9 SecantusDB (started with --sync-on-commit)
         assert before_kill < 240, "the kill must land in the middle of the stream"
-        # While it is away an RPC that needs it answers with a typed error, not a hang, and
-        # the health check says so.
-        started = time.monotonic()
+        # While it is away an RPC that needs it answers with a typed error, not a hang (a
+        # hang would end in this caller's own timeout, another error), and the health check
+        # says so.
         with pytest.raises(Unavailable) as failed:
             with system.rpc(timeout=30) as rpc:
                 rpc.volunteer.get_shift("S-does-not-matter")
         assert failed.value.code == "DATABASE_UNAVAILABLE"
-        assert time.monotonic() - started < 20
         report = system.health("volunteer", timeout=30)
         assert report["status"] == "degraded" and report["database"]["ok"] is False
         time.sleep(3)

@@ -22,12 +22,11 @@ from shared.health import health_report
 from shared.messaging import dead_letter_queue, handle_event, rpc
 from shared.schemas import Schema
 from shared.storage import MongoStore
-from tests.conftest import TEST_PII_KEY, wait_until
+from shared.unit_of_work import UnitOfWork, command
+from tests.conftest import TEST_PII_KEY, require, wait_until
 from tests.e2e.harness import PrivateRabbit
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300),
-              pytest.mark.skipif(not PrivateRabbit.available(),
-                                 reason="RabbitMQ is not installed on this machine")]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 class NoteTaken(Schema):
@@ -37,14 +36,24 @@ class NoteTaken(Schema):
 NOTE_TAKEN = EventType("tlsproducer", "note_taken", NoteTaken, "测试事件")
 
 
+@command
+def take_note(uow, key):
+    uow.emit(NOTE_TAKEN, {"key": key})
+
+
+@command
+def keep_note(uow, key):
+    uow.collection("notes").insert_one({"_id": key})
+
+
 class Producer:
     name = "tlsproducer"
-    store = MongoStore()
+    store = MongoStore(UnitOfWork)
     config = Config()
 
     @rpc
     def take(self, key):
-        self.store.transaction(lambda tx: tx.emit(NOTE_TAKEN, {"key": key}))
+        self.store.run(take_note, key)
 
     @rpc
     def health(self):
@@ -54,15 +63,14 @@ class Producer:
 
 class Consumer:
     name = "tlsconsumer"
-    store = MongoStore()
+    store = MongoStore(UnitOfWork)
     config = Config()
 
     @handle_event(NOTE_TAKEN)
     def keep(self, event):
         if event.data["key"] == "poison":
             raise RuntimeError("this note can never be kept")
-        self.store.transaction(lambda tx: tx.db.notes.insert_one(
-            {"_id": event.data["key"]}, session=tx.session))
+        self.store.run(keep_note, event.data["key"])
 
     @rpc
     def health(self):
@@ -100,6 +108,8 @@ def certificates(folder) -> dict:
 
 @pytest.fixture(scope="module")
 def tls_rabbit(tmp_path_factory):
+    require(PrivateRabbit.available(),
+            "RabbitMQ is not installed here: the TLS test needs a private rabbitmq-server node")
     folder = tmp_path_factory.mktemp("tls-rabbit")
     node = PrivateRabbit(folder / "node", tls=certificates(folder))
     node.start()

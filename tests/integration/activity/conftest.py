@@ -3,7 +3,9 @@ from datetime import timedelta
 
 import pytest
 
+from services.activity.repositories.activities import EXTENTS
 from services.activity.service import ActivityService
+from services.activity.unit_of_work import ActivityUnitOfWork
 from shared import clock
 
 ADMIN = {"id": "u-admin", "name": "周启春", "role": "street_admin"}
@@ -28,12 +30,14 @@ def place(activity_service, rpc):
 @pytest.fixture
 def shift_into_past(service_db):
     """Move an activity's times so that it started `started_minutes_ago` (what the clock would
-    do by itself, without waiting for it)."""
+    do by itself, without waiting for it), where it is listed too."""
     def shift(activity_id, started_minutes_ago=5, lasted_minutes=120):
         starts = clock.now() - timedelta(minutes=started_minutes_ago)
-        service_db("activity").activities.update_one(
+        db = service_db("activity")
+        EXTENTS.widen(ActivityUnitOfWork(db, source="activity"), {"list_at": starts})
+        db.activities.update_one(
             {"_id": activity_id},
-            {"$set": {"starts_at": starts,
+            {"$set": {"starts_at": starts, "list_at": starts,
                       "ends_at": starts + timedelta(minutes=lasted_minutes)}})
     return shift
 

@@ -9,11 +9,12 @@ import requests
 from services.activity.service import ActivityService
 from services.gateway.service import GatewayService
 from services.job.service import JobService
+from services.notify.service import NotifyService
 from services.repair.service import RepairService
 from services.volunteer.service import VolunteerService
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVICES = (RepairService, ActivityService, VolunteerService, JobService)
+SERVICES = (RepairService, ActivityService, VolunteerService, JobService, NotifyService)
 
 
 def load_module(name: str):

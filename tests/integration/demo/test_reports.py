@@ -7,7 +7,9 @@ from types import SimpleNamespace
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from services.gateway.reporting import figures as report_figures
 from tests.conftest import wait_until
+from tests.integration.gateway.conftest import a_volunteer
 
 
 def test_the_office_report_as_workbook_and_pdf(demo_module, gateway_system, admin_client,
@@ -59,7 +61,28 @@ def test_the_office_report_as_workbook_and_pdf(demo_module, gateway_system, admi
     assert own.status_code == 200
     overview = load_workbook(io.BytesIO(own.content))["概览"]
     assert overview["A1"].value == "广陵街道社区精细化管理工作报表(天宝社区)"
-    assert user_client("volunteer", volunteer="v-1").get(
+    assert user_client("volunteer", volunteer=a_volunteer(admin_client)).get(
         "/api/reports/office", params={"period": year}).status_code == 403
     bad = admin_client.get("/api/reports/office", params={"period": "2026-13"})
     assert bad.status_code == 422
+
+
+def test_every_headline_of_every_period_of_the_demo_year_equals_its_appendix(
+        demo_module, system, tmp_path, monkeypatch, rpc, service_config):
+    monkeypatch.setattr(demo_module, "DATA", tmp_path)
+    monkeypatch.setenv("AMQP_URI", service_config["AMQP_URI"])
+    assert demo_module.command_load(SimpleNamespace(scale=0.03, workers=4)) == 0
+    year = demo_module.plan(demo_module.clock.local_date(demo_module.clock.now()),
+                            scale=0.03)["to"][:4]
+    # Hours reach the ledger by events: wait until the year's report has nothing to flag.
+    wait_until(lambda: not report_figures.gather(rpc, year)["discrepancies"], timeout=60,
+               message="the year's figures equal their appendices")
+    periods = [year, *(f"{year}-Q{q}" for q in range(1, 5)),
+               *(f"{year}-{m:02d}" for m in range(1, 13))]
+    for community in (None, "天宝社区"):
+        for period in periods:
+            report = report_figures.gather(rpc, period, community)
+            assert report["discrepancies"] == [], (period, community)
+            checked = [f for f in report["figures"] if f["detail"]]
+            assert len(checked) >= 20 and all(f["recount"] is not None or f["value"] is None
+                                              for f in checked)

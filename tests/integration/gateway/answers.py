@@ -11,7 +11,14 @@ def conforms(route_id: str, response, status: int | None = None) -> dict:
     assert response.status_code == expected, (route_id, response.status_code, response.text)
     body = response.json()
     output = route.output()
-    if route.paged:
+    if route.by_cursor:
+        assert set(body) == {"items", "next_cursor", "has_more", "page_size", "total"}, \
+            body.keys()
+        assert isinstance(body["has_more"], bool)
+        assert (body["next_cursor"] is not None) == body["has_more"], body["next_cursor"]
+        assert body["total"] is None or isinstance(body["total"], int)
+        items = body["items"]
+    elif route.paged:
         assert set(body) == {"items", "total", "page", "page_size"}, body.keys()
         items = body["items"]
     elif route.listed and "items" not in output.fields:

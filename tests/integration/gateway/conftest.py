@@ -8,12 +8,14 @@ import requests
 from services.activity.service import ActivityService
 from services.gateway.service import GatewayService
 from services.job.service import JobService
+from services.notify.service import NotifyService
 from services.repair.service import RepairService
 from services.volunteer.service import VolunteerService
 from tests.conftest import free_port
 
 ADMIN_PASSWORD = "admin-pass-2026"
-SYSTEM = (GatewayService, RepairService, ActivityService, VolunteerService, JobService)
+SYSTEM = (GatewayService, RepairService, ActivityService, VolunteerService, JobService,
+          NotifyService)
 
 
 class Client(requests.Session):
@@ -84,35 +86,47 @@ def make_user(admin, gateway):
 
 
 @pytest.fixture(scope="module")
-def module_system(request, rabbit_manager, mongo_client, mongo_uri):
-    """One running gateway + services for a whole module (the fuzzer calls hundreds of
-    operations; a fresh system per operation would cost minutes). Its own vhost and database
+def module_config(request, rabbit_manager, mongo_client, mongo_uri):
+    """The configuration of a system shared by a whole module: its own vhost and database
     prefix, removed afterwards."""
-    import uuid
-    from nameko.runners import ServiceRunner
     from urllib.parse import urlparse
 
-    from tests.conftest import TEST_PII_KEY
+    from tests.conftest import CHEAP_PASSWORD_HASHES, TEST_PII_KEY
 
     amqp = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
     vhost = f"xiuhua_module_{uuid.uuid4().hex[:10]}"
     rabbit_manager.create_vhost(vhost)
     rabbit_manager.set_vhost_permissions(vhost, amqp.username, ".*", ".*", ".*")
     prefix = f"m{uuid.uuid4().hex[:10]}_"
-    config = {"AMQP_URI": f"{amqp.scheme}://{amqp.netloc}/{vhost}", "MONGO_URI": mongo_uri,
-              "MONGO_DB_PREFIX": prefix, "PII_KEY": TEST_PII_KEY,
-              "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-              "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD, "RPC_TIMEOUT": 10}
-    runner = ServiceRunner(config)
-    for cls in SYSTEM:
-        runner.add_service(cls)
-    runner.start()
-    yield f"http://{config['WEB_SERVER_ADDRESS']}"
-    runner.kill()
+    yield {"AMQP_URI": f"{amqp.scheme}://{amqp.netloc}/{vhost}", "MONGO_URI": mongo_uri,
+           "MONGO_DB_PREFIX": prefix, "PII_KEY": TEST_PII_KEY,
+           "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+           "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD, "RPC_TIMEOUT": 10,
+           "NOTIFY_QUIET_HOURS": "off", **CHEAP_PASSWORD_HASHES}
     rabbit_manager.delete_vhost(vhost)
     for name in mongo_client.list_database_names():
         if name.startswith(prefix):
             mongo_client.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def module_system(module_config):
+    """One running gateway + services for a whole module (the fuzzer calls hundreds of
+    operations; a fresh system per operation would cost minutes)."""
+    from nameko.runners import ServiceRunner
+
+    runner = ServiceRunner(module_config)
+    for cls in SYSTEM:
+        runner.add_service(cls)
+    runner.start()
+    yield f"http://{module_config['WEB_SERVER_ADDRESS']}"
+    runner.kill()
+
+
+@pytest.fixture(scope="module")
+def module_db(module_config, mongo_client):
+    """A service's database in the module's shared system: module_db("repair")."""
+    return lambda service_name: mongo_client[f"{module_config['MONGO_DB_PREFIX']}{service_name}"]
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +144,18 @@ def module_make_user(module_admin, module_system):
     yield make
     for client in clients:
         client.close()
+
+
+def a_volunteer(admin, community="浚河社区") -> str:
+    """The id of a new, approved volunteer (an account of role `volunteer` must name one)."""
+    from tests.integration.gateway.samples.volunteer import volunteer_body
+    registered = admin.post("/api/volunteers", json=volunteer_body(community))
+    assert registered.status_code == 201, registered.text
+    volunteer_id = registered.json()["id"]
+    assert admin.post(f"/api/volunteers/{volunteer_id}/approve", json={}).status_code == 200
+    return volunteer_id
+
+
+def gateway_db(mongo_client, config):
+    """The gateway's own database, for setting up what the API no longer lets anyone make."""
+    return mongo_client[f"{config['MONGO_DB_PREFIX']}gateway"]

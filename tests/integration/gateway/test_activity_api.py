@@ -8,7 +8,9 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from shared import clock
+from tests.integration.gateway.conftest import a_volunteer
 from tests.integration.gateway.answers import conforms
+from tests.integration.gateway.conftest import a_volunteer
 
 JUNHE, TIANBAO = "浚河社区", "天宝社区"
 
@@ -136,9 +138,25 @@ def test_held_activities_exemplars_series_and_lists_as_spreadsheets(admin):
     assert {a["state"] for a in cancelled["activities"]} == {"cancelled"}
     conforms("activity_series.get", admin.get(f"/api/activity-series/{series['series_id']}"))
 
-    listed = conforms("activities.list", admin.get("/api/activities", params={
-        "community": JUNHE, "sort": "starts_at", "page_size": 2}))
-    assert listed["total"] == 5 and len(listed["items"]) == 2
+    # The list a page at a time by cursor: every activity once, soonest first.
+    query = {"community": JUNHE, "sort": "starts_at", "page_size": 2}
+    listed = conforms("activities.list", admin.get("/api/activities", params=query))
+    assert listed["total"] == 5 and len(listed["items"]) == 2 and listed["has_more"]
+    seen = listed["items"]
+    while listed["has_more"]:
+        listed = conforms("activities.list", admin.get("/api/activities", params={
+            **query, "cursor": listed["next_cursor"]}))
+        seen += listed["items"]
+    assert listed["next_cursor"] is None and listed["total"] == 5
+    assert len({a["activity_id"] for a in seen}) == len(seen) == 5
+    assert [a["starts_at"] for a in seen] == sorted(a["starts_at"] for a in seen)
+    forged = admin.get("/api/activities", params={**query, "cursor": "bm90LWEtY3Vyc29y"})
+    assert forged.status_code == 422 and forged.json()["code"] == "VALIDATION_FAILED"
+    assert "cursor" in forged.json()["fields"]
+    searched = conforms("activities.list", admin.get("/api/activities", params={
+        "q": seen[0]["title"][:2]}))
+    assert seen[0]["activity_id"] in {a["activity_id"] for a in searched["items"]}
+    assert searched["total"] is None  # a search is not counted
     exported = admin.get("/api/activities", params={"community": JUNHE, "format": "csv"})
     assert exported.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
@@ -203,6 +221,6 @@ def test_staff_work_in_their_community_viewers_read_and_volunteers_see_no_activi
                        json={}).status_code == 403
     department = make_user("department", department="power")
     assert department.get("/api/activities").status_code == 403
-    volunteer = make_user("volunteer", volunteer="V-1")
+    volunteer = make_user("volunteer", volunteer=a_volunteer(admin))
     assert volunteer.get("/api/activities").status_code == 403
     assert volunteer.get("/api/activity/reference-data").status_code == 200

@@ -1,224 +1,23 @@
-"""The web console, driven end to end in real headless Chromium (Debian's package, through
-Selenium and chromedriver) against a real gateway and the services on the real broker and
-database: sign in, walk a work order from report to close with the buttons and forms, see the
-dashboard's charts, download an export and a report, import a spreadsheet, and use the list on
-a phone-sized screen."""
+"""The web console, driven end to end in real headless Chromium against a real gateway and the
+services on the real broker and database: sign in, walk a work order from report to close with
+the buttons and forms, see the dashboard's charts, download an export, check people in at the
+door, and use the list on a phone-sized screen (the browser and the steps:
+console_browser.py)."""
 from __future__ import annotations
 
-import base64
-import csv
 import io
-import os
-import subprocess
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
-import pytest
 from openpyxl import load_workbook
-from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from services.activity.service import ActivityService
-from services.gateway.service import GatewayService
-from services.job.service import JobService
-from services.repair.service import RepairService
-from services.volunteer.service import VolunteerService
-from tests.integration.gateway.conftest import ADMIN_PASSWORD, Client
-from tests.integration.volunteer.conftest import id_number
+from shared import places
+from tests.integration.gateway.console_browser import (  # noqa: F401 - fixtures
+    PHOTO, act, api, browser, buttons, close_by_api, console, field, go, menu_on_screen,
+    report_by_api, report_through_the_form, sheet, sign_in, state_text, submit_sheet, system,
+    wait_for)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL = "apt-get install -y chromium chromium-driver"
-WAIT = 30  # seconds a step may take on a busy machine before the test gives up
-PHOTO = "https://img.example/xinyu-lane-lamp.jpg"
-
-
-def ensure_chromium() -> None:
-    """Debian's Chromium and ChromeDriver, never a browser download. Missing on a fresh
-    machine: installed when we are root, otherwise the test fails saying how to install."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return
-    if os.geteuid() != 0:
-        pytest.fail(f"Chromium is not installed; run as root: {INSTALL}")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update"], check=False, env=env)
-    subprocess.run(INSTALL.split(), check=True, env=env)
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), f"{INSTALL} did not install both"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    ensure_chromium()
-    downloads = tmp_path_factory.mktemp("downloads")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic",
-                 "--window-size=1280,900", "--lang=zh-CN",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.downloads = downloads
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture
-def system(runner_factory, gateway_config):
-    """The gateway and every service it calls, so each dashboard section has its service."""
-    runner = runner_factory(gateway_config, GatewayService, RepairService, ActivityService,
-                            VolunteerService, JobService)
-    runner.start()
-    return f"http://{gateway_config['WEB_SERVER_ADDRESS']}"
-
-
-@pytest.fixture
-def api(system):
-    with Client(system) as client:
-        client.login("admin", ADMIN_PASSWORD)
-        yield client
-
-
-@pytest.fixture
-def console(browser, system):
-    """The browser at the console, signed out, at a normal desktop size."""
-    browser.set_window_size(1280, 900)
-    browser.get(system + "/")
-    browser.delete_all_cookies()
-    browser.get(system + "/#/login")
-    wait_for(browser, lambda d: d.find_elements(By.NAME, "username"))
-    browser.base = system
-    return browser
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-def wait_for(driver, condition, message=""):
-    def safe(d):
-        try:
-            return condition(d)
-        except StaleElementReferenceException:
-            return False     # the page redrew under us; look again
-    return WebDriverWait(driver, WAIT).until(safe, message)
-
-
-def sign_in(driver, username="admin", password=ADMIN_PASSWORD):
-    driver.find_element(By.NAME, "username").send_keys(username)
-    driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(driver, lambda d: d.find_elements(By.ID, "logout"), "signed in")
-
-
-def go(driver, fragment):
-    driver.get(f"{driver.base}/#{fragment}")
-
-
-def sheet(driver):
-    return wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "dialog.sheet[open]"))
-
-
-def field(container, name):
-    return container.find_element(By.CSS_SELECTOR, f'[name="{name}"]')
-
-
-def submit_sheet(driver):
-    dialog = sheet(driver)
-    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    return dialog
-
-
-def buttons(driver):
-    return [b.get_attribute("data-action") for b in driver.find_elements(By.CSS_SELECTOR, "button.action")]
-
-
-def menu_on_screen(driver):
-    """The menu's link to the work orders is inside the window (the drawer slides sideways)."""
-    rect = driver.find_element(By.CSS_SELECTOR, "#nav a[data-path='/work-orders']").rect
-    return rect["x"] >= 0 and rect["x"] + rect["width"] > 0 and rect["width"] > 0
-
-
-def state_text(driver):
-    return driver.find_element(By.CSS_SELECTOR, ".page-head .state").text
-
-
-def act(driver, api, number, action, fill=None, state=None):
-    """Press one transition button, fill its form, submit, and wait for the new state."""
-    before = api.get(f"/api/work-orders/{number}").json()
-    assert buttons(driver) == [a["action"] for a in before["allowed_actions"]]
-    driver.find_element(By.CSS_SELECTOR, f'button.action[data-action="{action}"]').click()
-    dialog = sheet(driver)
-    if fill:
-        fill(dialog)
-    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "dialog.sheet[open]"),
-             f"the {action} form closed")
-    if state:
-        wait_for(driver, lambda d: state in state_text(d), f"state {state} after {action}")
-
-
-def fresh_download(driver, suffix):
-    """Wait for a finished download with this suffix (Chromium writes .crdownload first)."""
-    return wait_for(driver, lambda d: [p for p in driver.downloads.iterdir()
-                                       if p.suffix == suffix and p.stat().st_size] or None,
-                    f"the {suffix} download")[0]
-
-
-def empty_downloads(driver):
-    for old in driver.downloads.iterdir():
-        old.unlink()
-
-
-def make_staff(api, username, community="浚河社区"):
-    created = api.post("/api/accounts", json={
-        "username": username, "password": "pass-word-1", "name": "李社区",
-        "role": "community_staff", "community": community})
-    assert created.status_code == 201, created.text
-
-
-def report_through_the_form(driver):
-    go(driver, "/work-orders/new")
-    form = wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "main form"))
-    Select(field(form, "category")).select_by_value("street_light")
-    field(form, "community").send_keys("浚河社区")
-    field(form, "alley").send_keys("新宇巷")
-    field(form, "address").send_keys("新宇巷49号院门口")
-    field(form, "description").send_keys("路灯晚上不亮,居民出行不便")
-    field(form, "reporter.name").send_keys("张清松")
-    field(form, "reporter.phone").send_keys("13812345678")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(driver, lambda d: "/work-orders/WO" in d.current_url, "the new order opened")
-    return driver.current_url.rsplit("/", 1)[-1]
-
-
-def report_by_api(api, **changes):
-    body = {"category": "street_light", "community": "浚河社区", "alley": "新宇巷",
-            "address": "新宇巷49号院门口", "description": "路灯晚上不亮", "channel": "grid_worker",
-            "reporter": {"name": "张清松", "phone": "13812345678"}, **changes}
-    response = api.post("/api/work-orders", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["number"]
-
-
-def close_by_api(api, number, lamps=2):
-    steps = (("accept", {}), ("dispatch", {}), ("sign-for", {}),
-             ("complete", {"result_note": "更换灯头", "evidence_urls": [PHOTO],
-                           "quantities": [{"kind": "street_lamp", "amount": lamps}]}),
-             ("follow-up", {"result": "satisfied"}))
-    for action, body in steps:
-        response = api.post(f"/api/work-orders/{number}/{action}", json=body)
-        assert response.status_code == 200, (action, response.text)
-
-
-# --- the tests ------------------------------------------------------------------------------
 
 def test_a_work_order_from_report_to_close_through_the_console(console, api):
     sign_in(console)
@@ -230,8 +29,8 @@ def test_a_work_order_from_report_to_close_through_the_console(console, api):
         fill=lambda f: Select(field(f, "department_code")).select_by_value("power"), state="已派单")
     act(console, api, number, "sign_for", state="办理中")
 
-    # 办结 without a photo: the API's field error appears next to the photo field, and
-    # nothing changes.
+    # 办结 without a photo: the API's field error appears next to the photo field (an upload
+    # or an address of one), and nothing changes.
     console.find_element(By.CSS_SELECTOR, 'button.action[data-action="complete"]').click()
     dialog = sheet(console)
     field(dialog, "result_note").send_keys("更换LED灯头两盏,线路检修")
@@ -239,7 +38,7 @@ def test_a_work_order_from_report_to_close_through_the_console(console, api):
     field(dialog, "quantities.amount").send_keys("2")
     dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     error = wait_for(console, lambda d: dialog.find_element(
-        By.CSS_SELECTOR, '[data-field="evidence_urls"] .field-error'))
+        By.CSS_SELECTOR, '[data-field="photos"] .field-error'))
     wait_for(console, lambda d: error.text.strip())
     assert "请至少上传 1 张办结照片" in error.text
     assert api.get(f"/api/work-orders/{number}").json()["state"] == "in_progress"
@@ -263,6 +62,22 @@ def test_a_work_order_from_report_to_close_through_the_console(console, api):
     assert buttons(console) == [a["action"] for a in order["allowed_actions"]]
     page = console.find_element(By.TAG_NAME, "main").text
     assert "新装或维修路灯 2 盏" in page and "满意" in page
+
+
+def test_a_new_activity_is_placed_in_a_community_chosen_from_the_register(console, api):
+    sign_in(console)
+    go(console, "/activities/new")
+    form = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, "main form"))
+    community = Select(field(form, "community"))
+    assert [o.text for o in community.options][1:] == places.communities()
+    field(form, "title").send_keys("一刻钟宣讲:反对浪费")
+    Select(field(form, "theme")).select_by_value("anti_waste")
+    field(form, "organiser").send_keys("永福社区居委会")
+    community.select_by_value("永福社区")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(console, lambda d: "/activities/A" in d.current_url, "the new activity opened")
+    created = api.get(f"/api/activities/{console.current_url.rsplit('/', 1)[-1]}").json()
+    assert (created["title"], created["community"]) == ("一刻钟宣讲:反对浪费", "永福社区")
 
 
 def test_a_refused_step_is_shown_as_the_api_says(console, api):
@@ -296,7 +111,8 @@ def test_a_grid_worker_sees_only_what_their_role_may_do(console, api):
 
 def test_the_dashboard_draws_the_figures_in_charts(console, api):
     close_by_api(api, report_by_api(api), lamps=3)
-    close_by_api(api, report_by_api(api, community="天宝社区", address="聚宝路12号"), lamps=2)
+    close_by_api(api, report_by_api(api, community="天宝社区", alley="聚宝路",
+                                    address="聚宝路12号"), lamps=2)
     sign_in(console)
     go(console, "/dashboard")
     section = wait_for(console, lambda d: d.find_element(
@@ -305,21 +121,62 @@ def test_the_dashboard_draws_the_figures_in_charts(console, api):
     charts = wait_for(console, lambda d: [c for c in d.find_elements(
         By.CSS_SELECTOR, '[data-section="work_orders.statistics"] .chart[data-rendered="true"]')
         if c.find_elements(By.TAG_NAME, "canvas")] or None)
-    assert len(charts) == 4
-    # The by-community chart has both communities on its axis (ECharts keeps its option).
+    assert len(charts) == 6  # 4 by community and month, 2 by department
+    # By department: the lamps' orders went where street lights are routed (供电公司路灯所).
+    departments = console.execute_script(
+        "const el = document.querySelector('[data-chart=repair-departments] .chart');"
+        "const o = echarts.getInstanceByDom(el).getOption();"
+        "return [o.xAxis[0].data, o.series[1].data];")
+    assert dict(zip(*departments))["供电公司路灯所"] >= 2
+    # The by-community chart's axis is the register of places, in its order, the quiet
+    # communities at zero (ECharts keeps its option).
     axis = console.execute_script(
         "const el = document.querySelector('[data-chart=repair-lamps] .chart');"
         "return echarts.getInstanceByDom(el).getOption().xAxis[0].data;")
-    assert sorted(axis) == ["天宝社区", "浚河社区"]
+    assert axis == places.communities()
     lamps = console.execute_script(
         "const el = document.querySelector('[data-chart=repair-lamps] .chart');"
         "return echarts.getInstanceByDom(el).getOption().series[0].data;")
-    assert dict(zip(axis, lamps)) == {"浚河社区": 3, "天宝社区": 2}
+    assert dict(zip(axis, lamps)) == {"浚河社区": 3, "天宝社区": 2, "仁和社区": 0, "千秋社区": 0,
+                                      "永福社区": 0}
+    options = wait_for(console, lambda d: [o.text for o in d.find_elements(
+        By.CSS_SELECTOR, "select[name=community] option")][1:] or None)
+    assert options == places.communities()
+
+
+def test_a_department_account_sees_its_own_departments_figures(console, api):
+    close_by_api(api, report_by_api(api), lamps=4)   # street lights go to 供电公司路灯所
+    other = report_by_api(api, category="road_surface", description="路面坑洼")
+    for action, body in (("accept", {}), ("dispatch", {"department_code": "municipal"})):
+        assert api.post(f"/api/work-orders/{other}/{action}", json=body).status_code == 200
+    created = api.post("/api/accounts", json={
+        "username": "power_dashboard", "password": "Dept-pass-2026", "name": "路灯所值班",
+        "role": "department", "department": "power"})
+    assert created.status_code == 201, created.text
+    sign_in(console, "power_dashboard", "Dept-pass-2026")
+    go(console, "/dashboard")
+    section = wait_for(console, lambda d: d.find_element(
+        By.CSS_SELECTOR, '[data-section="work_orders.statistics"] .kpis'))
+    assert "本部门承办" in console.find_element(
+        By.CSS_SELECTOR, '[data-section="work_orders.statistics"] h2').text
+    year = datetime.now(timezone(timedelta(hours=8))).strftime("%Y")
+    own = api.get("/api/statistics/work-orders", params={"period": year,
+                                                         "department": "power"}).json()
+    street = api.get("/api/statistics/work-orders", params={"period": year}).json()
+    assert own["totals"]["reported"] < street["totals"]["reported"]  # the municipal one, say
+    kpis = {k.find_element(By.CSS_SELECTOR, ".label").text:
+            k.find_element(By.CSS_SELECTOR, ".value").text.replace(" ", "").replace("\n", "")
+            for k in section.find_elements(By.CSS_SELECTOR, ".kpi")}
+    assert kpis["上报工单"] == f"{own['totals']['reported']}件"
+    assert kpis["办结工单"] == f"{own['totals']['completed']}件"
+    assert kpis["新装或维修路灯"].startswith(
+        f"{own['totals']['quantities']['street_lamp']['amount']:g}")
+    assert not console.find_element(By.CSS_SELECTOR, "select[name=department]").is_displayed()
 
 
 def test_an_export_link_downloads_the_filtered_list(console, api):
     wanted = report_by_api(api, address="新宇巷3号")
-    report_by_api(api, community="天宝社区", address="聚宝路12号")
+    report_by_api(api, community="天宝社区", alley="聚宝路", address="聚宝路12号")
     sign_in(console)
     go(console, "/work-orders?community=浚河社区")
     link = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, "a.export-xlsx"))
@@ -407,114 +264,3 @@ def test_a_grid_worker_registers_a_resident_and_checks_people_in_at_the_door(con
 
     checked = api.get(f"/api/activities/{activity_id}").json()["check_in"]
     assert checked["checked_in"] == 2 and checked["walk_ins"] == 1
-
-
-def test_a_street_admin_downloads_a_quarterly_report_as_pdf(console, api):
-    for name in ("浚河社区", "天宝社区"):                 # the office's communities (工单设置)
-        assert api.put("/api/repair/communities", json={"name": name}).status_code == 200
-    sign_in(console)
-    console.find_element(By.CSS_SELECTOR, "#nav a[data-path='/reports']").click()
-    link = wait_for(console, lambda d: d.find_element(By.ID, "report-download"))
-    main = console.find_element(By.TAG_NAME, "main")
-    # This office year, whole street, Excel unless chosen otherwise.
-    assert parse_qs(urlparse(link.get_attribute("href")).query) == {
-        "period": [str(datetime.now(timezone(timedelta(hours=8))).year)], "format": ["xlsx"]}
-    assert not field(main, "quarter").is_displayed()
-    Select(field(main, "kind")).select_by_value("quarter")
-    Select(field(main, "quarter")).select_by_value("1")
-    year = Select(field(main, "year")).first_selected_option.get_attribute("value")
-    communities = [o.get_attribute("value") for o in Select(field(main, "community")).options]
-    assert communities[0] == "" and "浚河社区" in communities and "天宝社区" in communities
-    Select(field(main, "community")).select_by_value("浚河社区")
-    Select(field(main, "format")).select_by_value("pdf")
-    assert parse_qs(urlparse(link.get_attribute("href")).query) == {
-        "period": [f"{year}-Q1"], "community": ["浚河社区"], "format": ["pdf"]}
-    assert f"{year} 年第一季度 · 浚河社区 · 可打印 PDF" in main.text
-    empty_downloads(console)
-    link.click()
-    assert fresh_download(console, ".pdf").read_bytes().startswith(b"%PDF")
-
-
-def test_community_staff_get_the_report_of_their_own_community_only(console, api):
-    make_staff(api, "shequ1")
-    sign_in(console, "shequ1", "pass-word-1")
-    go(console, "/reports")
-    link = wait_for(console, lambda d: d.find_element(By.ID, "report-download"))
-    community = field(console.find_element(By.TAG_NAME, "main"), "community")
-    assert community.tag_name == "input" and community.get_attribute("readonly") is not None
-    assert community.get_attribute("value") == "浚河社区"
-    assert parse_qs(urlparse(link.get_attribute("href")).query)["community"] == ["浚河社区"]
-    menu = console.find_element(By.ID, "nav").get_attribute("textContent")
-    assert "工作报表" in menu and "批量导入" in menu and "工作报表(本年度" not in menu
-
-
-def write_volunteers_csv(path, titles, people):
-    """A volunteers sheet as an office would fill the template: its titles, one row a person."""
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(titles)
-        for person in people:
-            writer.writerow([person.get(title.rstrip("*"), "") for title in titles])
-    return path
-
-
-def test_community_staff_import_volunteers_and_see_bad_rows_by_number(console, api, tmp_path):
-    make_staff(api, "shequ2")
-    template = api.get("/api/imports/volunteers/template", params={"format": "csv"})
-    assert template.status_code == 200
-    titles = next(csv.reader(io.StringIO(template.content.decode("utf-8-sig"))))
-    assert "手机号码*" in titles
-    good = {"姓名": "陈晓", "社区": "浚河社区", "手机号码": "13900000001", "身份证号码": id_number(1),
-            "技能": "医疗卫生、应急救护", "可服务时间": "周六上午"}
-    bad = {"姓名": "王芳", "社区": "浚河社区", "手机号码": "12345", "身份证号码": id_number(2)}
-    sheet_with_error = write_volunteers_csv(tmp_path / "volunteers-1.csv", titles, [good, bad])
-
-    console.set_window_size(390, 844)                 # done on a phone as well as a desk
-    sign_in(console, "shequ2", "pass-word-1")
-    go(console, "/imports")
-    kind = wait_for(console, lambda d: d.find_element(By.ID, "import-kind"))
-    assert [o.get_attribute("value") for o in Select(kind).options] == [
-        "volunteers", "employers", "postings"]
-    template_link = console.find_element(By.CSS_SELECTOR, "a.template-csv")
-    assert template_link.get_attribute("href").endswith("/api/imports/volunteers/template?format=csv")
-    for control in ("import-check", "import-run"):
-        assert console.find_element(By.ID, control).size["height"] >= 44
-    console.find_element(By.ID, "import-file").send_keys(str(sheet_with_error))
-    console.find_element(By.ID, "import-run").click()
-
-    report = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, ".import-report"))
-    assert "整批未导入" in report.text and "未导入任何记录" in report.text
-    shown = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-             for row in report.find_elements(By.CSS_SELECTOR, "tbody tr")]
-    # What the page shows is the API's own row-by-row answer for this file.
-    answer = api.post("/api/imports/volunteers", json={
-        "filename": "volunteers-1.csv", "community": "浚河社区", "dry_run": True,
-        "content": base64.b64encode(sheet_with_error.read_bytes()).decode()})
-    assert answer.status_code == 422 and answer.json()["code"] == "IMPORT_REJECTED"
-    expected = [[f"第 {row} 行", column, message]
-                for row, columns in answer.json()["fields"]["rows"].items()
-                for column, messages in columns.items() for message in messages]
-    assert shown == expected and shown[0][:2] == ["第 3 行", "手机号码"]
-    assert console.find_element(By.CSS_SELECTOR, ".import-progress").get_attribute(
-        "data-stage") == "failed"
-    assert console.execute_script("return document.documentElement.scrollWidth") <= 390
-    assert api.get("/api/volunteers").json()["total"] == 0      # nothing half-imported
-
-    bad["手机号码"] = "13900000002"
-    fixed = write_volunteers_csv(tmp_path / "volunteers-2.csv", titles, [good, bad])
-    console.find_element(By.ID, "import-file").send_keys(str(fixed))
-    console.find_element(By.ID, "import-check").click()
-    checked = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, ".import-result"))
-    assert "校验通过" in checked.text and checked.get_attribute("data-created") == "0"
-    assert api.get("/api/volunteers").json()["total"] == 0      # a check stores nothing
-    console.find_element(By.ID, "import-run").click()
-    done = wait_for(console, lambda d: d.find_element(
-        By.CSS_SELECTOR, '.import-result[data-created="2"]'))
-    assert "已导入 2 条志愿者记录" in done.text and "新建 2 条志愿者记录" in done.text
-    progress = console.find_element(By.ID, "import-progress")
-    assert progress.get_attribute("value") == "100"
-    assert console.find_element(By.CSS_SELECTOR, ".import-progress").get_attribute(
-        "data-stage") == "done"
-    listed = api.get("/api/volunteers").json()
-    assert {(v["name"], v["community"]) for v in listed["items"]} == {
-        ("陈晓", "浚河社区"), ("王芳", "浚河社区")}

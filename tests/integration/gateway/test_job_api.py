@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from shared import clock
 from tests.conftest import wait_until
+from tests.integration.gateway.conftest import a_volunteer
 from tests.integration.gateway.answers import conforms
+from tests.integration.gateway.conftest import a_volunteer
 from tests.integration.gateway.samples.job import employer_body, posting_body, seeker_body
 
 JUNHE, TIANBAO = "浚河社区", "天宝社区"
@@ -203,7 +205,8 @@ def test_staff_stay_in_their_community_and_reveals_are_audited(admin, make_user)
     assert grid.post("/api/job-seekers", json=seeker_body(TIANBAO)).status_code == 403
     assert make_user("department", department="power").get("/api/employers").status_code \
         == 403
-    assert make_user("volunteer", volunteer="V-1").get("/api/job-postings").status_code == 403
+    volunteer = make_user("volunteer", volunteer=a_volunteer(admin))
+    assert volunteer.get("/api/job-postings").status_code == 403
     assert staff.post("/api/employer-notifications/N-1/read", json={}).status_code == 403
 
 
@@ -226,3 +229,34 @@ def test_the_community_screen_is_public(admin, anonymous):
     bad_page = anonymous.get(f"/public/screens/{TIANBAO}", params={"limit": 500})
     assert bad_page.status_code == 422
     assert bad_page.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_job_lists_page_by_cursor_through_the_api_and_the_export_reads_every_page(admin,
+                                                                                   make_user):
+    made = [conforms("employers.create", admin.post("/api/employers", json={
+        **employer_body(TIANBAO), "name": f"聚宝路第{n}加工点"}), 201)["employer_id"]
+        for n in range(5)]
+    admin.post("/api/employers", json={**employer_body(JUNHE), "name": "浚河加工点"})
+    staff = make_user("community_staff", community=TIANBAO)
+    seen, cursor = [], None
+    while True:
+        page = conforms("employers.list", staff.get("/api/employers", params={
+            "page_size": 2, **({"cursor": cursor} if cursor else {})}))
+        assert set(page) == {"items", "next_cursor", "has_more", "page_size", "total"}
+        assert page["total"] == 5  # their community's, from the counters
+        seen += [e["employer_id"] for e in page["items"]]
+        if not page["has_more"]:
+            assert page["next_cursor"] is None
+            break
+        cursor = page["next_cursor"]
+    assert seen == made[::-1]  # latest change first, each once, none of the other community
+    bad = staff.get("/api/employers", params={"cursor": "not-a-cursor"})
+    assert bad.status_code == 422 and bad.json()["code"] == "VALIDATION_FAILED"
+    assert list(bad.json()["fields"]) == ["cursor"]
+    assert staff.get("/api/visits", params={"page": 2}).status_code == 422
+    searched = conforms("employers.list", admin.get("/api/employers", params={"q": "第3加工"}))
+    assert [e["employer_id"] for e in searched["items"]] == [made[3]]
+    assert searched["total"] is None  # a search is not counted
+    rows = list(csv.reader(io.StringIO(staff.get("/api/employers", params={
+        "format": "csv", "page_size": 2}).content.decode("utf-8-sig"))))
+    assert sorted(r[0] for r in rows[1:]) == sorted(made)

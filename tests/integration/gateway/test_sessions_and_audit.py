@@ -40,10 +40,12 @@ def test_disabling_an_account_or_resetting_its_password_ends_its_sessions(admin,
     relogin = staff.post("/api/session", json={"username": "liwei", "password": "pass-word-1"})
     assert relogin.status_code == 401
     weak = admin.post("/api/accounts", json={"username": "weak", "password": "12345678",
-                                             "name": "弱密码", "role": "viewer"})
+                                             "name": "弱密码", "role": "viewer",
+                                             "whole_street": True})
     assert weak.status_code == 422 and "password" in weak.json()["fields"]
     taken = admin.post("/api/accounts", json={"username": "liwei", "password": "pass-word-2",
-                                              "name": "重名", "role": "viewer"})
+                                              "name": "重名", "role": "viewer",
+                                              "whole_street": True})
     assert taken.status_code == 409 and taken.json()["code"] == "USERNAME_TAKEN"
 
 
@@ -74,7 +76,13 @@ def test_changes_and_reveals_are_audited_and_searchable(admin):
     assert ("work_orders.report", 201, "OK") in actions
     assert all(e["actor"]["name"] == "街道管理员" for e in log["items"])
     only = admin.get("/api/audit", params={"action": "work_orders.reveal_contact"}).json()
-    assert only["total"] == 1 and only["items"][0]["path"].endswith("/reveal-contact")
+    assert len(only["items"]) == 1 and only["items"][0]["path"].endswith("/reveal-contact")
+    assert only["total"] is None and only["has_more"] is False  # the log is never counted
+    refused = admin.get("/api/audit", params={"outcome": "ILLEGAL_TRANSITION"}).json()
+    assert [(e["action"], e["status"]) for e in refused["items"]] == [
+        ("work_orders.complete", 409)]
+    assert [e["action"] for e in admin.get("/api/audit", params={
+        "refused": "true"}).json()["items"]] == ["work_orders.complete"]
 
 
 def test_lists_export_to_csv_and_xlsx_with_chinese_titles(admin):

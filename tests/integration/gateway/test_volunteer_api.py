@@ -49,6 +49,22 @@ def test_the_registry_its_exports_and_audited_reveals(admin):
     listed = conforms("volunteers.list", admin.get("/api/volunteers", params={
         "community": JUNHE, "skills": ["medical"]}))
     assert [v["id"] for v in listed["items"]] == [person["id"]]
+    # The roster a page at a time by cursor: every volunteer once, newest first.
+    query = {"page_size": 1}
+    page = conforms("volunteers.list", admin.get("/api/volunteers", params=query))
+    seen = page["items"]
+    assert page["total"] == 2 and page["has_more"]
+    while page["has_more"]:
+        page = conforms("volunteers.list", admin.get("/api/volunteers", params={
+            **query, "cursor": page["next_cursor"]}))
+        seen += page["items"]
+    assert [v["id"] for v in seen] == [other["id"], person["id"]]
+    forged = admin.get("/api/volunteers", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert forged.status_code == 422 and forged.json()["code"] == "VALIDATION_FAILED"
+    assert "cursor" in forged.json()["fields"]
+    searched = conforms("volunteers.list", admin.get("/api/volunteers", params={"q": "刘洋"}))
+    assert [v["id"] for v in searched["items"]] == [other["id"]]
+    assert searched["total"] is None  # a search is not counted
     exported = admin.get("/api/volunteers", params={"format": "csv"})
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["志愿者编号", "姓名", "社区"]
@@ -193,7 +209,20 @@ def test_a_volunteer_account_acts_only_as_itself(admin, make_user):
         "issuer": TIANBAO, "from_date": today(days=-1), "to_date": today()}).json()
     conforms("certificates.get", volunteer.get(f"/api/certificates/{certificate['number']}"))
     conforms("volunteers.certificates", volunteer.get(f"/api/volunteers/{me['id']}/certificates"))
-    assert volunteer.get("/api/certificates").status_code == 403
+    # Their own certificates, never another's.
+    mine = conforms("certificates.list", volunteer.get("/api/certificates"))
+    assert [c["number"] for c in mine["items"]] == [certificate["number"]]
+    assert volunteer.get("/api/certificates",
+                         params={"volunteer_id": someone["id"]}).status_code == 403
+    # Staff list the certificates of their community's volunteers (those they may issue).
+    assert certificate["community"] == JUNHE
+    junhe = make_user("community_staff", community=JUNHE)
+    theirs = conforms("certificates.list", junhe.get("/api/certificates"))
+    assert certificate["number"] in [c["number"] for c in theirs["items"]]
+    assert {c["community"] for c in theirs["items"]} == {JUNHE}
+    assert junhe.get("/api/certificates", params={"community": TIANBAO}).status_code == 403
+    elsewhere = conforms("certificates.list", staff.get("/api/certificates"))
+    assert certificate["number"] not in [c["number"] for c in elsewhere["items"]]
     revealed = conforms("volunteers.reveal", volunteer.post(
         f"/api/volunteers/{me['id']}/reveal-personal-data", json={"purpose": "核对本人信息"}))
     assert revealed["id"] == me["id"]

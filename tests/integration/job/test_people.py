@@ -19,10 +19,10 @@ GRANDMOTHER = {
     "note": "每天接送孙女上学"}
 
 
-def employer(rpc, name, community="天宝社区", km=0.5, sector="retail"):
+def employer(rpc, name, community="天宝社区", km=0.5, sector="retail", alley="聚宝路"):
     return rpc.job.register_employer(STAFF, **{
         **TOY_WORKSHOP, "name": name, "community": community, "sector": sector,
-        "location": north_of_home(km), "address": f"{name}门店"})["employer_id"]
+        "alley": alley, "location": north_of_home(km), "address": f"{name}门店"})["employer_id"]
 
 
 def post(rpc, employer_id, title, **fields):
@@ -40,8 +40,11 @@ def the_days_postings(rpc):
     post(rpc, employer(rpc, "天宝超市", km=0.8), "理货员", employment_type="FULL_TIME",
          work_schedule=[window(range(1, 8), "07:00", "14:00")],
          salary={"min": 2600, "max": 3000}, openings=2)
-    post(rpc, employer(rpc, "开发区汽车零部件厂", "经济开发区", km=8, sector="manufacturing"),
+    # Registered where its hiring office is, in 仁和社区; the work is at the factory, 8 km off.
+    post(rpc, employer(rpc, "开发区汽车零部件厂", "仁和社区", km=1, sector="manufacturing",
+                       alley="仁和巷"),
          "普工", employment_type="FULL_TIME", openings=20, skills=["缝纫"],
+         address="经济开发区纬一路", location=north_of_home(8),
          work_schedule=[window(range(1, 7), "08:00", "17:30")], salary={"min": 4500, "max": 5500})
     post(rpc, employer(rpc, "聚宝路小吃店", km=0.5, sector="catering"), "服务员",
          employment_type="PART_TIME", salary={"min": 2200}, openings=1,
@@ -138,7 +141,12 @@ def test_from_application_to_stable_employment_with_follow_ups_and_figures(
     due = tap.wait_for("placement_follow_up_due", lambda d: d["month"] == 6)["data"]
     assert (due["seeker_name"], due["employer_address"]) == ("胡明英", "聚宝路12号")
     assert "13812345678" not in str(tap.seen)
-    assert rpc.job.list_placements(follow_up_due=True)["total"] == 1
+    due_list = rpc.job.list_placements(follow_up_due=True)
+    assert [p["placement_id"] for p in due_list["items"]] == [placement["placement_id"]]
+    assert due_list["total"] is None and due_list["has_more"] is False  # not a counted filter
+    assert [p["placement_id"] for p in rpc.job.list_placements(
+        follow_up_due=True, sort="open_follow_up_on")["items"]] == [placement["placement_id"]]
+    assert rpc.job.list_placements(follow_up_due=False)["items"] == []
 
     pid = placement["placement_id"]
     for month in (1, 3):
@@ -146,7 +154,10 @@ def test_from_application_to_stable_employment_with_follow_ups_and_figures(
     stable = rpc.job.record_placement_follow_up(pid, STAFF, month=6, result="employed",
                                                 note="能兼顾接送孙女,月收入近2000元")
     assert stable["state_name"] == "稳定就业" and stable["allowed_actions"] == []
-    assert rpc.job.list_placements(follow_up_due=True)["total"] == 0
+    assert rpc.job.list_placements(follow_up_due=True)["items"] == []
+    assert [p["placement_id"] for p in rpc.job.list_placements(follow_up_due=False)[
+        "items"]] == [pid]
+    assert rpc.job.list_placements(state=["stable"])["total"] == 1
     tap.wait_for("placement_stable")
     assert tap.types().count("placement_follow_up_due") == 3
 
@@ -158,7 +169,7 @@ def test_from_application_to_stable_employment_with_follow_ups_and_figures(
     assert totals["placement_outcomes"] == {"active": 0, "stable": 1, "ended": 0}
     grouped = rpc.job.job_statistics(group_by=["community"])["groups"]
     assert {g["community"]: g["postings_provided"] for g in grouped} == {
-        "天宝社区": 5, "经济开发区": 1}
+        "天宝社区": 5, "仁和社区": 1}
 
 
 def test_leaving_ends_the_placement_and_the_person_looks_for_work_again(job, rpc):

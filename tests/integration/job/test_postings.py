@@ -108,7 +108,8 @@ def test_expired_postings_close_once_even_with_two_processes(
 def test_the_screen_shows_a_communitys_open_postings_as_json_and_as_a_page(
         job, rpc, toy_workshop):
     other = rpc.job.register_employer(STAFF, **{**TOY_WORKSHOP, "name": "浚河家政服务部",
-                                                "community": "浚河社区", "sector": "domestic"})
+                                                "community": "浚河社区", "alley": "浚河巷",
+                                                "sector": "domestic"})
     toy = publish(rpc, toy_workshop["employer_id"])["posting_id"]
     cashier = publish(rpc, toy_workshop["employer_id"], title="收银员", hours_flexible=False,
                       public_contact=None, work_schedule=[window(range(1, 6), "09:00", "15:00")],
@@ -121,9 +122,19 @@ def test_the_screen_shows_a_communitys_open_postings_as_json_and_as_a_page(
     assert feed["total"] == 2 and {i["posting_id"] for i in feed["items"]} == {toy, cashier}
     lines = {i["posting_id"]: i["line"] for i in feed["items"]}
     assert lines[cashier] == ("【招工】聚宝路毛绒玩具加工点 招收银员3人(兼职)|周一至周五 9:00–15:00|"
-                              "月薪1500元|聚宝路12号|详询天宝社区就业服务站")
+                              "月薪1500元|聚宝路12号|周老板 13900000001")
+    # The employer's contact phone is a public business contact: in full on the screen. A
+    # person's phone is not: the employer's record and a job seeker's keep theirs masked.
+    assert {i["contact"] for i in feed["items"]} >= {"周老板 13900000001"}
+    assert rpc.job.get_employer(toy_workshop["employer_id"])["contact"]["phone_masked"] == \
+        "139****0001"
+    seeker = rpc.job.register_seeker(STAFF, name="胡明英", community="天宝社区",
+                                    phone="13955012345", consent=True)
+    assert seeker["phone_masked"] == "139****2345" and "13955012345" not in str(seeker)
+    assert "13955012345" not in str(rpc.job.screen_feed(community="天宝社区"))
     page = rpc.job.screen_page(community="天宝社区", rotate_seconds=60)
     assert page.startswith("<!DOCTYPE html>") and "收银员" in page and "家政保洁" not in page
+    assert "联系方式:周老板 13900000001" in page
     assert '<meta http-equiv="refresh" content="60">' in page
     with pytest.raises(ValidationFailed):
         rpc.job.screen_feed(community="天宝社区", rotate_seconds=5)

@@ -67,7 +67,7 @@ def test_bad_input_gets_chinese_field_errors_and_changes_nothing(job, rpc, servi
     with pytest.raises(ValidationFailed) as failed:
         rpc.job.register_employer(STAFF, **{**TOY_WORKSHOP, "size": "tiny", "colour": "red",
                                             "contact": {"name": "周老板", "phone": "123"}})
-    assert failed.value.fields == {"size": ["应为以下之一:micro, small, medium, large。"],
+    assert failed.value.fields == {"size": ["应为以下之一:微型、小型、中型、大型。"],
                                    "colour": ["未知字段。"],
                                    "contact": {"phone": ["不是有效的电话号码。"]}}
     employer_id = rpc.job.register_employer(STAFF, **TOY_WORKSHOP)["employer_id"]
@@ -169,13 +169,21 @@ def test_work_order_outcomes_reach_the_visit_and_the_employer_hears_once(
     assert problems[3]["end_reason"] == "与 WO0 重复(已并入工单 WO0 办理)"
 
     notes = rpc.job.list_employer_notifications(employer_id=employer_id)
-    assert notes["total"] == 4  # one per problem, however often its event came
+    # One per problem, however often its event came (by employer there is no counter).
+    assert len(notes["items"]) == 4 and notes["total"] is None and not notes["has_more"]
+    assert rpc.job.list_employer_notifications(community="天宝社区")["total"] == 4
     by_order = {n["work_order_number"]: n for n in notes["items"]}
     assert by_order["WO1"]["title"] == "您反映的“路灯故障”问题已解决"
     assert by_order["WO2"]["kind"] == "problem_ended" and "由物业处理" in by_order["WO2"]["body"]
     read = rpc.job.mark_notification_read(by_order["WO1"]["notification_id"], STAFF)
     assert read["read_by"] == {"id": "u-li", "name": "李伟"}
     assert rpc.job.list_employer_notifications(community="天宝社区", unread=True)["total"] == 3
+    assert rpc.job.mark_notification_read(by_order["WO1"]["notification_id"], STAFF)[
+        "read_at"] == read["read_at"]  # read once: the counters move once
+    unread = rpc.job.list_employer_notifications(community="天宝社区", unread=True)
+    assert unread["total"] == 3 and len(unread["items"]) == 3
+    already = rpc.job.list_employer_notifications(community="天宝社区", unread=False)
+    assert already["total"] == 1 and [n["work_order_number"] for n in already["items"]] == ["WO1"]
     month = clock.month_key(clock.now())
     totals = rpc.job.job_statistics(period=month)["totals"]
     assert (totals["problems_reported"], totals["problems_resolved"],

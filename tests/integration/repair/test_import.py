@@ -1,5 +1,10 @@
 """补录: historic work orders land in the months their work was done, through the flow's rules."""
+import base64
+import io
+from datetime import datetime
+
 import pytest
+from PIL import Image
 
 from services.repair.service import RepairService
 from shared.errors import Forbidden, ValidationFailed
@@ -61,3 +66,34 @@ def test_times_out_of_order_or_in_the_future_store_nothing(repair, rpc):
         rpc.repair.import_work_order(actor={**ADMIN, "role": "community_staff",
                                             "community": "天宝社区"}, **HISTORIC)
     assert rpc.repair.list_work_orders()["total"] == 0
+
+
+def jpeg(color) -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), color).save(out, "JPEG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def test_an_imported_order_keeps_its_before_and_after_photos_dated_when_taken(repair, rpc):
+    before = rpc.repair.upload_photo(actor=ADMIN, content=jpeg((200, 30, 30)))["id"]
+    after = rpc.repair.upload_photo(actor=ADMIN, content=jpeg((30, 30, 200)))["id"]
+    order = rpc.repair.import_work_order(actor=ADMIN, **{
+        **HISTORIC, "evidence_urls": [], "photos": [before], "completion_photos": [after]})
+    assert [(p["id"], p["stage"], datetime.fromisoformat(p["at"])) for p in order["photos"]] == [
+        (before, "report", datetime.fromisoformat(HISTORIC["reported_at"])),
+        (after, "completion", datetime.fromisoformat(HISTORIC["completed_at"]))]
+    assert order["history"][4]["details"]["photos"] == [after]
+    shown = rpc.repair.get_photo(order["number"], after, size="full")
+    kept = Image.open(io.BytesIO(base64.b64decode(shown["content"]))).convert("RGB")
+    assert kept.getpixel((40, 30))[2] > 150                     # the blue one: the after photo
+    # A photo on an order already, someone else's, or a completion photo without a completion
+    # is refused, and nothing is stored.
+    other = rpc.repair.upload_photo(actor={**ADMIN, "id": "u-other"}, content=jpeg((0, 0, 0)))
+    for bad, field in (({"photos": [before]}, "photos"),
+                       ({"completion_photos": [other["id"]]}, "photos"),
+                       ({"completed_at": None, "follow_up": None,
+                         "completion_photos": [after]}, "completion_photos")):
+        with pytest.raises(ValidationFailed) as error:
+            rpc.repair.import_work_order(actor=ADMIN, **{**HISTORIC, **bad})
+        assert field in error.value.fields
+    assert rpc.repair.list_work_orders()["total"] == 1

@@ -1,35 +1,69 @@
-"""The work orders' indexes: a page of work orders is read in index order (the list's sort, a
-field then _id, is the order of an index, so the server reads one page of it instead of sorting
-every match), and the indexes are created again, unchanged, when the service restarts."""
+"""The work orders' lists read about a page, however long the history: every query a page makes
+(shared.paging) is bounded on both sides of an index range, and what the server examines to
+answer it — for each filter the list offers — is a small multiple of the page. The indexes are
+created again, unchanged, when the service restarts."""
+from __future__ import annotations
 
+import random
 from datetime import timedelta
 
-from pymongo import DESCENDING
+import pytest
 
-from services.repair.repository import INDEXES, WORK_ORDERS
+from services.repair import domain
+from services.repair.repositories import INDEXES, WORK_ORDERS
+from services.repair.unit_of_work import RepairUnitOfWork
 from shared import clock
+from shared.schemas import load
 from shared.storage import ensure_indexes
-from tests.integration.plans import stages
+from services.repair.schemas import ListWorkOrders
+from tests.integration.explaining import explaining
+
+PAGE = 20
+COMMUNITIES = ("浚河社区", "天宝社区", "永福社区", "仁和社区", "千秋社区")
 
 
-def test_list_pages_come_from_an_index_without_sorting(service_db):
-    db = service_db("repair")
+ExplainingUnitOfWork = explaining(RepairUnitOfWork, WORK_ORDERS)
+
+
+@pytest.fixture(scope="module")
+def orders(mongo_client):
+    db = mongo_client[f"indexes_{random.randrange(1 << 30)}"]
     ensure_indexes(db, INDEXES)
-    now = clock.now()
-    db[WORK_ORDERS].insert_many([
-        {"_id": f"WO{n:04d}", "community": ("浚河社区", "新宇社区")[n % 2], "state": "reported",
-         "reported_at": now - timedelta(minutes=n % 7)} for n in range(60)])
-    order = [("reported_at", DESCENDING), ("_id", DESCENDING)]
-    plan = stages(db[WORK_ORDERS].find({}).sort(order).limit(20).explain())
-    assert plan[-1] == "IXSCAN(newest_first)" and "SORT" not in plan, plan
-    # With an equality first, real MongoDB reads the page in the index's order too; SecantusDB
-    # picks the index but sorts the (few) matches it reads from it.
-    plan = stages(db[WORK_ORDERS].find({"community": "浚河社区"}).sort(order).limit(20).explain())
-    assert plan[-1] == "IXSCAN(community_newest)", plan
-    # A community's orders in some states: one index holds both equalities.
-    plan = stages(db[WORK_ORDERS].find({"state": {"$in": ["reported"]}, "community": "浚河社区"})
-                  .sort(order).limit(20).explain())
-    assert plan[-1] == "IXSCAN(community_state_newest)", plan
+    rng, now = random.Random(7), clock.now()
+    states = ["reported", "dispatched", "in_progress", "extension_requested", "closed"]
+    docs = []
+    for n in range(1500):
+        at = now - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+        state = rng.choice(states)
+        docs.append({"_id": f"WO{n:06d}", "community": rng.choice(COMMUNITIES), "state": state,
+                     "category": rng.choice(list(domain.CATEGORIES)), "channel": "grid_worker",
+                     "address": "新宇巷 12 号", "description": "路灯不亮", "reporter": {},
+                     "alley_key": rng.choice(["新宇巷", "聚宝路"]), "escalated": n % 9 == 0,
+                     "terms": ["路灯", "灯不", "不亮"] if n % 5 == 0 else ["井盖"],
+                     "department": {"code": "power"} if state != "reported" else None,
+                     "reported_at": at, "updated_at": at + timedelta(days=1),
+                     "due_at": at + timedelta(days=5) if state != "reported" else None})
+    db[WORK_ORDERS].insert_many(docs)
+    RepairUnitOfWork(db, source="repair").work_orders.upgrade()  # their totals and extents
+    yield db
+    mongo_client.drop_database(db.name)
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"community": "浚河社区"}, {"community": "浚河社区", "state": ["dispatched"]},
+    {"state": ["in_progress", "extension_requested"]}, {"category": "street_light"},
+    {"department_code": "power"}, {"alley": "新宇巷"}, {"escalated": True}, {"q": "路灯"},
+    {"sort": "-updated_at"}, {"sort": "due_at"}, {"sort": "reported_at"},
+    {"community": "天宝社区", "sort": "due_at"},
+], ids=repr)
+def test_a_page_examines_a_small_multiple_of_itself(orders, query):
+    uow = ExplainingUnitOfWork(orders, source="repair")
+    q = load(ListWorkOrders(), {**query, "page_size": PAGE})
+    first = uow.work_orders.page(q, clock.now())
+    assert len(first["items"]) == PAGE and first["has_more"]
+    uow.reset()
+    uow.work_orders.page({**q, "cursor": first["next_cursor"]}, clock.now())
+    assert uow.examined <= 6 * (PAGE + 1), uow.examined
 
 
 def test_the_indexes_are_created_again_at_the_next_start(service_db):
@@ -38,3 +72,18 @@ def test_the_indexes_are_created_again_at_the_next_start(service_db):
     ensure_indexes(db, INDEXES)  # a restart on the same database
     assert {"geo", "newest_first", "community_newest"} <= set(
         db[WORK_ORDERS].index_information())
+
+
+def test_looking_for_duplicates_reads_the_communitys_recent_orders_only(orders):
+    """A report's possible duplicates come from its community's orders of the last 90 days,
+    through an index: what the server examines is those orders (here some two dozen of the
+    1,500 over two years), never the collection."""
+    uow = ExplainingUnitOfWork(orders, source="repair")
+    report = {"category": "street_light", "community": "浚河社区", "alley": "新宇巷",
+              "location": {"lat": 32.6912, "long": 118.9938}}
+    candidates = uow.work_orders.duplicate_candidates(report)
+    recent = orders[WORK_ORDERS].count_documents({
+        "community": "浚河社区", "reported_at": {"$gt": clock.now() - domain.DUPLICATE_WINDOW}})
+    assert 0 < recent < 100
+    assert uow.examined <= recent + 1, (uow.examined, recent)
+    assert all(c.category == "street_light" and c.state in domain.OPEN for c in candidates)

@@ -76,9 +76,8 @@ def test_bad_input_gets_field_errors_in_chinese_and_changes_nothing(repair, rpc,
         rpc.repair.report_work_order(actor=GRID, **{**LAMP, "category": "ufo",
                                                     "reporter": {"phone": "123"},
                                                     "colour": "red"})
-    assert failed.value.fields == {"category": ["应为以下之一:road_surface, manhole_cover, "
-                                                "street_light, waterlogging, parking, "
-                                                "greenery, other。"],
+    assert failed.value.fields == {"category": ["应为以下之一:路面破损、井盖破损、路灯故障、"
+                                                "道路积水、车辆乱停、绿化养护、其他问题。"],
                                    "reporter": {"phone": ["不是有效的电话号码。"]},
                                    "colour": ["未知字段。"]}
     with pytest.raises(ValidationFailed) as failed:
@@ -145,7 +144,7 @@ def test_duplicates_are_suggested_within_50_metres_or_in_the_same_alley(repair, 
     first = rpc.repair.report_work_order(actor=GRID, **LAMP)
     assert first["possible_duplicates"] == []
     nearby = rpc.repair.report_work_order(actor=GRID, **{
-        **LAMP, "alley": "新宇巷东段", "location": {"lat": 32.6903, "long": 118.9900}})
+        **LAMP, "alley": "河滨巷", "location": {"lat": 32.6903, "long": 118.9900}})
     assert [d["number"] for d in nearby["possible_duplicates"]] == [first["number"]]
     same_alley = rpc.repair.report_work_order(actor=GRID, **{
         **LAMP, "location": None, "address": "新宇巷口"})
@@ -164,7 +163,8 @@ def test_quantities_and_rates_roll_up_by_community_alley_and_category(repair, rp
     walk_to_completed(rpc, lamp, [{"kind": "street_lamp", "amount": 3}])
     rpc.repair.record_follow_up(lamp, GRID, result="satisfied")
     road = rpc.repair.report_work_order(actor=GRID, **{
-        **LAMP, "category": "road_surface", "community": "天宝社区", "alley": "聚宝路"})["number"]
+        **LAMP, "category": "road_surface", "community": "天宝社区", "alley": "聚宝路",
+        "location": None})["number"]
     walk_to_completed(rpc, road, [{"kind": "road_surface", "amount": 120.5},
                                   {"kind": "sidewalk_tiles", "amount": 80}])
     rpc.repair.record_follow_up(road, GRID, result="dissatisfied", note="还有坑")
@@ -174,14 +174,27 @@ def test_quantities_and_rates_roll_up_by_community_alley_and_category(repair, rp
     month = clock.month_key(clock.now())
     stats = rpc.repair.work_order_statistics(period=month, group_by=["community"])
     totals = stats["totals"]
-    assert totals["reported"] == 3 and totals["completed"] == 2
+    # The road was reopened (重办): its completion no longer counts until it is redone; the
+    # resident's answer does (满意率 counts the answers given in the period).
+    assert totals["reported"] == 3 and totals["completed"] == 1
     assert totals["quantities"]["street_lamp"]["amount"] == 3
-    assert totals["quantities"]["road_surface"]["amount"] == 120.5
+    assert totals["quantities"]["road_surface"]["amount"] == 0
     assert totals["on_time_rate"] == 1.0 and totals["satisfaction_rate"] == 0.5
     assert totals["resolution_rate"] == 0.5  # the lamp closed, the road reopened
     assert totals["by_state"]["in_progress"] == 1 and totals["by_state"]["cancelled"] == 1
     groups = {g["community"]: g for g in stats["groups"]}
-    assert groups["天宝社区"]["quantities"]["sidewalk_tiles"]["amount"] == 80
+    assert groups["天宝社区"]["quantities"]["sidewalk_tiles"]["amount"] == 0
+    walk_again = rpc.repair.complete_work_order(
+        road, DEPT, result_note="重新修补", quantities=[{"kind": "road_surface", "amount": 15}],
+        evidence_urls=["https://img.example/again.jpg"])
+    assert walk_again["quantities"] == [{"kind": "road_surface", "name": "修复路面",
+                                         "amount": 15.0, "unit": "m²"}]
+    assert walk_again["previous_completions"][0]["quantities"][0]["amount"] == 120.5
+    again = rpc.repair.work_order_statistics(period=month, group_by=["community"])
+    assert again["totals"]["completed"] == 2
+    assert again["totals"]["quantities"]["road_surface"]["amount"] == 15
+    assert {g["community"]: g for g in again["groups"]}["天宝社区"]["quantities"][
+        "sidewalk_tiles"]["amount"] == 0
     by_alley = rpc.repair.work_order_statistics(period=month[:4], alley="新宇巷")
     assert by_alley["totals"]["reported"] == 2
     assert by_alley["period"] == {"from_month": f"{month[:4]}-01", "to_month": f"{month[:4]}-12"}
@@ -205,7 +218,7 @@ def test_a_volunteers_follow_up_visit_closes_or_reopens_the_order(
         repair, rpc, publish_event, event_tap):
     tap = event_tap("repair")
     satisfied = rpc.repair.report_work_order(actor=GRID, **LAMP)["number"]
-    unhappy = rpc.repair.report_work_order(actor=GRID, **{**LAMP, "alley": "另一条巷"})["number"]
+    unhappy = rpc.repair.report_work_order(actor=GRID, **{**LAMP, "alley": "文昌巷"})["number"]
     for number in (satisfied, unhappy):
         walk_to_completed(rpc, number)
     visit = {"note": "", "visited_at": clock.iso(clock.now()), "visitor_id": "v1",
@@ -239,15 +252,13 @@ def test_a_problem_found_on_an_employer_visit_opens_a_work_order(repair, rpc, pu
 
 def test_open311_requests_are_created_listed_and_found_by_token(repair, rpc):
     actor = {"id": "open311:app", "name": "随手拍", "role": "resident"}
-    rpc.repair.save_community(ADMIN, name="浚河社区", centre={"lat": 32.690, "long": 118.990})
-    rpc.repair.save_community(ADMIN, name="天宝社区", centre={"lat": 32.700, "long": 119.020})
     with pytest.raises(ValidationFailed) as failed:
         rpc.repair.open311_create_request(actor, service_code="manhole_cover",
                                           description="井盖坏了", lat=32.69, long=118.99)
     assert failed.value.fields == {"attribute[cover_type]": ["必填项。"]}
     created = rpc.repair.open311_create_request(
-        actor, service_code="manhole_cover", description="井盖松动", lat=32.6991,
-        long=119.0195, attribute={"cover_type": "sewage"}, phone="13900001111",
+        actor, service_code="manhole_cover", description="井盖松动", lat=32.6859,
+        long=119.0046, attribute={"cover_type": "sewage"}, phone="13900001111",
         first_name="明英", last_name="胡")
     request_id, token = created[0]["service_request_id"], created[0]["token"]
     assert rpc.repair.open311_token(token) == [{"token": token,
@@ -277,8 +288,15 @@ def test_departments_deadlines_and_calendar_are_data(repair, rpc):
     today = clock.local_date(clock.parse_iso(accepted["accepted_at"]))
     due = clock.local_date(clock.parse_iso(accepted["due_at"]))
     assert (due - today).days >= 1
+    statutory = rpc.repair.get_calendar()
+    # By default China's statutory holidays and 调休 of every year the package knows.
+    assert {"2026-10-01", "2026-10-07", "2025-01-28"} <= set(statutory["holidays"])
+    assert {"2026-10-10", "2025-01-26"} <= set(statutory["extra_workdays"])
     rpc.repair.set_calendar(ADMIN, holidays=[due.isoformat()])
-    assert rpc.repair.get_calendar()["holidays"] == [due.isoformat()]
+    holidays = rpc.repair.get_calendar()["holidays"]
+    # The year the office set is wholly its own; the others keep the statutory dates.
+    assert [d for d in holidays if d.startswith(str(due.year))] == [due.isoformat()]
+    assert "2025-10-01" in holidays or due.year == 2025
     waterlogging = next(c for c in rpc.repair.list_categories() if c["code"] == "waterlogging")
     assert waterlogging["deadline_days"] == 1
 

@@ -9,6 +9,7 @@ from shared.events import EventType
 from shared.messaging import handle_event
 from shared.schemas import Schema
 from shared.storage import MongoStore
+from shared.unit_of_work import UnitOfWork, command
 from tests.conftest import wait_until
 
 
@@ -20,9 +21,14 @@ TICKED = EventType("tickertest", "ticked", Tick, "测试事件")
 IN_FLIGHT = {"now": 0, "most": 0}
 
 
+@command
+def count_tick(uow):
+    uow.collection("ticks").update_one({"_id": "day"}, {"$inc": {"n": 1}}, upsert=True)
+
+
 class Counter:
     name = "countertest"
-    store = MongoStore()
+    store = MongoStore(UnitOfWork)
 
     @handle_event(TICKED)
     def count(self, event):
@@ -30,11 +36,7 @@ class Counter:
         IN_FLIGHT["most"] = max(IN_FLIGHT["most"], IN_FLIGHT["now"])
         try:
             eventlet.sleep(0.02)  # room for another worker to start, were it allowed
-
-            def work(tx):
-                tx.db.ticks.update_one({"_id": "day"}, {"$inc": {"n": 1}}, upsert=True,
-                                       session=tx.session)
-            self.store.transaction(work)
+            self.store.run(count_tick)
         finally:
             IN_FLIGHT["now"] -= 1
 

@@ -152,6 +152,12 @@ def test_certificates_are_issued_by_the_recording_body_and_verifiable(
     for text in ("志愿服务记录证明", cert["number"], "陈晓", "文明交通劝导", "浚河社区", "特此证明"):
         assert text in html
     assert "作废" not in html
+    assert "<svg" not in html  # no check address given, no QR code
+    checked = rpc.volunteer.render_certificate(
+        cert["number"], check_url=f"https://xiuhua.example.gov.cn/public/certificates/{cert['number']}")
+    assert "<svg" in checked["html"] and "扫码核验本证明" in checked["html"]
+    with pytest.raises(ValidationFailed):
+        rpc.volunteer.render_certificate(cert["number"], check_url="javascript:alert(1)")
 
     revoked = rpc.volunteer.revoke_certificate(cert["number"], ADMIN, reason="出具有误")
     assert revoked["state"] == "revoked"
@@ -270,8 +276,9 @@ def test_the_queries_behind_lists_and_figures_use_indexes(volunteer_service, ser
     checks = [
         (db.volunteers, {"community": "浚河社区", "state": "active"}),
         (db.volunteers, {"registration_key": "x"}),
-        (db.volunteers, {"skills": "medical", "state": "active"}),
-        (db.shifts, {"assignments.volunteer_id": "V1", "starts_at": {"$lt": clock.now()}}),
+        (db.volunteers, {"state": "active", "slots": "1:morning"}),
+        (db.volunteers, {"state": "active"}),
+        (db.shifts, {"volunteers": "V1", "starts_at": {"$lt": clock.now()}}),
         (db.shifts, {"state": "open", "ends_at": {"$lte": clock.now()}}),
         (db.hours_ledger, {"volunteer_id": "V1", "organiser": "浚河社区",
                            "date": {"$gte": "2026-01-01"}}),

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.activity import domain, exemplars
+from services.activity import catalogue, domain, exemplars, permissions, registrations
 from shared.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
 
 STAFF = {"id": "s1", "name": "张永明", "role": "community_staff", "community": "浚河社区"}
@@ -39,8 +39,8 @@ def published(**extra):
     return activity
 
 
-def person(activity, name="张清松", phone_fp="fp1", role=domain.PARTICIPANT, volunteer_id=None):
-    return domain.Registration(
+def person(activity, name="张清松", phone_fp="fp1", role=registrations.PARTICIPANT, volunteer_id=None):
+    return registrations.Registration(
         registration_id=activity.next_registration_id(), activity_id=activity.activity_id,
         name=name, code="123456", registered_at=T0, registered_by=RESIDENT, role=role,
         phone={"masked": "138****5678", "fingerprint": phone_fp, "sealed": "x"},
@@ -53,8 +53,8 @@ def types(activity):
 
 def test_a_draft_books_its_place_and_takes_the_rooms_capacity():
     activity = draft()
-    assert activity.state == domain.DRAFT and activity.capacity == 3
-    assert activity.place_capacity == 3 and activity.place_name == "浚河社区综合文化服务中心书画室"
+    assert activity.state == catalogue.DRAFT and activity.capacity == 3
+    assert activity.place_capacity == 3 and activity.place_name == "浚河社区综合文化服务中心 · 书画室"
     assert activity.room == {"id": "V001-R01", "name": "书画室", "kind": "calligraphy"}
     assert [h["action"] for h in activity.history] == ["create"]
     assert activity.events == [] and activity.stat_changes == []
@@ -88,7 +88,7 @@ def test_a_venue_of_another_community_is_refused_and_street_venues_serve_all():
 def test_publishing_announces_the_activity_with_its_volunteer_slots():
     activity = draft(festival="qingming")
     activity.publish(STAFF, T0)
-    assert activity.state == domain.PUBLISHED and types(activity) == ["activity_published"]
+    assert activity.state == catalogue.PUBLISHED and types(activity) == ["activity_published"]
     data = activity.events[0][1]
     assert data["volunteer_slots"] == {"count": 2, "skills": ["arts"]}
     assert (data["venue"], data["room"], data["starts_at"]) == (
@@ -169,7 +169,7 @@ def test_walk_ins_take_free_places_before_the_start_and_no_shows_places_after_it
     with pytest.raises(Conflict) as full:  # the two registered residents keep their places
         activity.walk_in(person(activity, "又一位", None), STAFF, hours(-0.4))
     assert full.value.code == "PLACE_FULL" and "3 人" in full.value.message
-    volunteer = person(activity, "志愿者小陈", None, domain.VOLUNTEER, "vol-1")
+    volunteer = person(activity, "志愿者小陈", None, registrations.VOLUNTEER, "vol-1")
     activity.walk_in(volunteer, STAFF, hours(-0.3))  # serving volunteers are not audience
     activity.check_in(holders[0], STAFF, hours(-0.2))
     activity.walk_in(person(activity, "迟到的", None), STAFF, hours(0.1))  # one did not come
@@ -189,14 +189,15 @@ def test_finishing_counts_attendance_from_check_ins_and_reports_who_came():
     assert extra.status == "waitlisted"
     activity.check_in(came, STAFF, hours(-0.5))
     walker = person(activity, "戊", None)
-    volunteer = person(activity, "志愿者小陈", None, domain.VOLUNTEER, "vol-1")
+    volunteer = person(activity, "志愿者小陈", None, registrations.VOLUNTEER, "vol-1")
     activity.start(SYSTEM, hours(0))
     assert activity.sweeps == [(("waitlisted",), "expired")] and activity.waitlist_count == 0
     activity.walk_in(walker, STAFF, hours(0.1))
     activity.walk_in(volunteer, STAFF, hours(0.2))
     activity.finish(STAFF, hours(2.5), "书法老师现场教学,居民反响热烈", [],
                     [came, stayed_away, walker, volunteer])
-    assert activity.state == domain.FINISHED and (activity.attendance, activity.hours) == (2, 2.0)
+    assert activity.state == catalogue.FINISHED
+    assert (activity.attendance, activity.hours) == (2, 2.0)
     assert [h["action"] for h in activity.history][-2:] == ["start", "finish"]
     event_type, data = activity.events[-1]
     assert event_type.name == "activity_finished"
@@ -208,7 +209,7 @@ def test_finishing_counts_attendance_from_check_ins_and_reports_who_came():
     key, counts = activity.stat_changes[-1]
     assert key == ("2026-03", "浚河社区", "V001", "culture_and_sports", "qingming")
     assert counts == {"held": 1, "attendance": 2, "walk_ins": 1, "registered": 3,
-                      "no_shows": 2, "volunteers": 1, "volunteer_hours": 2.0, "hours": 2.0}
+                      "no_shows": 2, "volunteers": 1, "hours": 2.0}
 
 
 def test_finishing_by_hand_starts_a_published_activity_but_not_before_its_time():
@@ -217,7 +218,7 @@ def test_finishing_by_hand_starts_a_published_activity_but_not_before_its_time()
         activity.finish(STAFF, hours(-1), "提前结束", [], [])
     assert "2026-03-07 09:00" in early.value.message
     activity.finish(STAFF, hours(1), "雨天提前结束", [], [])
-    assert activity.state == domain.FINISHED and activity.attendance == 0
+    assert activity.state == catalogue.FINISHED and activity.attendance == 0
     activity.record_minutes(STAFF, hours(3), "补充:共展出作品20幅", ["https://img.example/1.jpg"])
     assert activity.minutes.startswith("补充") and activity.photo_urls == [
         "https://img.example/1.jpg"]
@@ -268,7 +269,7 @@ def test_capacity_cannot_fall_below_the_registered_and_growth_frees_places():
 def test_cancelling_tells_the_others_only_once_they_knew_of_it():
     quiet = draft()
     quiet.cancel(STAFF, T0, "场地维修")
-    assert quiet.state == domain.CANCELLED and quiet.events == [] and quiet.stat_changes == []
+    assert quiet.state == catalogue.CANCELLED and quiet.events == [] and quiet.stat_changes == []
     activity = published()
     activity.version = 2  # as stored: created, then published
     activity.cancel(STAFF, T0, "暴雨预警,活动取消")
@@ -331,21 +332,28 @@ def test_allowed_actions_follow_the_state_and_the_clock():
 def test_who_may_do_what(actor, permission, community, allowed):
     actor = {"id": "x", "name": "某人", **actor}
     if allowed:
-        domain.authorise(actor, permission, community, "做这件事")
+        permissions.authorise(actor, permission, community, "做这件事")
     else:
         with pytest.raises(Forbidden) as refused:
-            domain.authorise(actor, permission, community, "做这件事")
+            permissions.authorise(actor, permission, community, "做这件事")
         assert refused.value.code == "FORBIDDEN" and "做这件事" in refused.value.message
 
 
 def test_residents_cancel_their_own_registrations_only():
     activity = published()
     mine = person(activity)
-    domain.may_cancel_registration(RESIDENT, mine, "浚河社区")
-    domain.may_cancel_registration(STAFF, mine, "浚河社区")
+    permissions.may_cancel_registration(RESIDENT, mine, "浚河社区")
+    permissions.may_cancel_registration(STAFF, mine, "浚河社区")
     with pytest.raises(Forbidden):
-        domain.may_cancel_registration({"id": "r2", "name": "别人", "role": "resident"}, mine,
-                                       "浚河社区")
+        permissions.may_cancel_registration({"id": "r2", "name": "别人", "role": "resident"},
+                                            mine, "浚河社区")
+    # Registered by staff, cancelled on the resident site by the one whose phone it is.
+    theirs = {"id": "r3", "name": "居民", "role": "resident",
+              "resident": mine.phone["fingerprint"]}
+    permissions.may_cancel_registration(theirs, mine, "浚河社区")
+    with pytest.raises(Forbidden):
+        permissions.may_cancel_registration({**theirs, "resident": "fp-of-someone-else"},
+                                            mine, "浚河社区")
 
 
 def test_the_figures_show_the_articles_210_festival_activities():

@@ -60,7 +60,7 @@ def competing_postings() -> list[domain.JobPosting]:
         posting("理货员", employer_name="天宝超市", km=0.8, employment_type="FULL_TIME",
                 schedule=[window(EVERY_DAY, "07:00", "14:00")],
                 salary={"min": 2600, "max": 3000, "unit": "MONTH"}),
-        posting("普工", employer_name="开发区汽车零部件厂", community="经济开发区", km=8,
+        posting("普工", employer_name="开发区汽车零部件厂", community="仁和社区", km=8,
                 employment_type="FULL_TIME", schedule=[window(range(1, 7), "08:00", "17:30")],
                 salary={"min": 4500, "max": 5500, "unit": "MONTH"}, skills=["缝纫"]),
         posting("服务员", employer_name="聚宝路小吃店", km=0.5,

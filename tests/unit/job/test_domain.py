@@ -20,7 +20,7 @@ def types(aggregate):
 
 def counts(aggregate):
     merged = {}
-    for month, community, changes in aggregate.stat_changes:
+    for (month, community), changes in aggregate.stat_changes:
         for name, value in changes.items():
             key = (month, community, name)
             merged[key] = merged.get(key, 0) + value

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.repair import domain
+from services.repair import domain, figures
 from shared import clock
 from shared.errors import IllegalTransition, ValidationFailed
 
@@ -122,8 +122,9 @@ def test_completion_counts_on_time_and_quantities_in_the_completion_month():
                                   domain.quantity("street_lamp", 1),
                                   domain.quantity("road_surface", 12.5)],
                    ["https://img.example/a.jpg"], "修复完成")
-    month, changes = order.stat_changes[-1]
-    assert month == "2026-03"
+    (month, community, alley, category, department), changes = order.stat_changes[-1]
+    assert (month, community, category) == ("2026-03", order.community, order.category)
+    assert department == "power"
     assert changes == {"completed": 1, "completed_on_time": 1, "quantity.street_lamp": 3,
                        "quantity.road_surface": 12.5}
     completed = order.events[-1][1]
@@ -140,6 +141,61 @@ def test_dissatisfied_follow_up_reopens_with_a_new_deadline():
     assert types(order)[-2:] == ["work_order_followed_up", "work_order_reopened"]
 
 
+def test_a_redo_keeps_the_old_completion_in_the_record_and_clears_it_from_the_order():
+    order = in_progress(due=at(24 * 40))
+    order.complete(DEPT, at(24 * 30), [domain.quantity("hardening", 641)],
+                   ["https://img.example/first.jpg"], "硬化完成")   # completed in April
+    order.record_follow_up(STAFF, at(24 * 31), "dissatisfied", "边角没做", due_at=at(24 * 70))
+    assert (order.quantities, order.evidence_urls, order.result_note, order.follow_up,
+            order.completed_on_time) == ([], [], None, None, None)
+    [previous] = order.previous_completions
+    assert previous["quantities"] == [domain.quantity("hardening", 641)]
+    assert previous["evidence_urls"] == ["https://img.example/first.jpg"]
+    assert previous["follow_up"]["result"] == "dissatisfied"
+    assert (previous["completed_at"], previous["on_time"], previous["reopened_at"]) == (
+        at(24 * 30), True, at(24 * 31))
+    assert order.history[-1]["details"] == {"reopened": True, "result": "dissatisfied",
+                                            "superseded_completion": 1}
+    order.stat_changes.clear()
+
+    order.complete(DEPT, at(24 * 62), [domain.quantity("hardening", 35)],
+                   ["https://img.example/second.jpg"], "补做边角")   # again, in May
+    assert order.quantities == [domain.quantity("hardening", 35)]
+    assert order.evidence_urls == ["https://img.example/second.jpg"]
+    order.record_follow_up(STAFF, at(24 * 63), "satisfied", None, due_at=at(24 * 90))
+    assert order.follow_up["result"] == "satisfied" and order.state == domain.CLOSED
+    assert order.previous_completions[0]["follow_up"]["result"] == "dissatisfied"
+
+
+def test_a_redo_takes_the_old_completion_out_of_its_month_and_the_new_one_counts_in_its_own():
+    order = in_progress(due=at(24 * 40))
+    order.complete(DEPT, at(24 * 30), [domain.quantity("hardening", 641)],
+                   ["https://img.example/first.jpg"], "硬化完成")
+    order.reopen(STAFF, at(24 * 31), "验收不合格", due_at=at(24 * 70))
+    order.complete(DEPT, at(24 * 75), [domain.quantity("hardening", 35)],
+                   ["https://img.example/second.jpg"], "补做")      # late this time
+    totals: dict = {}
+    for (month, *_), changes in order.stat_changes:
+        for name, value in changes.items():
+            if name.startswith(("completed", "quantity")):
+                totals[(month, name)] = totals.get((month, name), 0) + value
+    assert {k: v for k, v in totals.items() if v} == {
+        ("2026-05", "completed"): 1, ("2026-05", "quantity.hardening"): 35}
+    counts = {name: value for _, changes in order.stat_changes
+              for name, value in changes.items()}
+    assert counts["reopened"] == 1
+
+
+def test_reopening_an_answered_order_takes_no_completion_out():
+    order = reported()
+    order.accept(STAFF, at(1), at(100))
+    order.answer(STAFF, at(2), "已电话答复")
+    order.stat_changes.clear()
+    order.reopen(STAFF, at(3), "居民仍有诉求", due_at=at(200))
+    assert order.previous_completions == [] and order.result_note is None
+    assert all("completed" not in changes for _, changes in order.stat_changes)
+
+
 def test_duplicate_reject_and_cancel_end_without_work():
     for end, expected in ((lambda o: o.mark_duplicate(STAFF, at(1), "WO1"), domain.DUPLICATE),
                           (lambda o: o.reject(STAFF, at(1), "不属于受理范围"), domain.REJECTED),
@@ -154,9 +210,54 @@ def test_duplicate_reject_and_cancel_end_without_work():
 def test_state_counts_follow_the_order_in_its_report_month():
     order = reported()
     order.accept(STAFF, at(24 * 40), at(24 * 50))  # accepted in April, reported in March
-    month, changes = order.stat_changes[-1]
-    assert month == "2026-03"
+    (month, community, alley, category, department), changes = order.stat_changes[-1]
+    assert (month, community, category, department) == (
+        "2026-03", order.community, order.category, "")
     assert changes == {"state.reported": -1, "state.accepted": 1}
+
+
+def summed(stat_changes) -> dict:
+    """{(month, department, counter): amount}, the zeros left out."""
+    totals: dict = {}
+    for (month, _, _, _, department), changes in stat_changes:
+        for name, value in changes.items():
+            totals[(month, department, name)] = totals.get((month, department, name), 0) + value
+    return {k: v for k, v in totals.items() if v}
+
+
+def test_an_orders_figures_move_with_it_to_the_department_it_is_dispatched_or_returned_to():
+    order = reported()
+    order.accept(STAFF, at(24 * 30), at(24 * 60))                   # April
+    order.escalate(STAFF, at(24 * 31))                              # April, with no department
+    order.dispatch(STAFF, at(24 * 32), {"code": "power", "name": "供电公司路灯所"})
+    assert summed(order.stat_changes) == {
+        ("2026-03", "power", "reported"): 1, ("2026-03", "power", "state.dispatched"): 1,
+        ("2026-04", "power", "escalated"): 1}
+    order.return_to_dispatcher(DEPT, at(24 * 33), "不属本部门")
+    order.dispatch(STAFF, at(24 * 34), {"code": "municipal", "name": "市政工程管理处"})
+    order.sign_for(DEPT, at(24 * 35))
+    order.complete(DEPT, at(24 * 36), [domain.quantity("street_lamp", 2)],
+                   ["https://img.example/a.jpg"], "已修复")
+    assert summed(order.stat_changes) == {
+        ("2026-03", "municipal", "reported"): 1, ("2026-03", "municipal", "state.completed"): 1,
+        ("2026-04", "municipal", "escalated"): 1, ("2026-04", "municipal", "completed"): 1,
+        ("2026-04", "municipal", "completed_on_time"): 1,
+        ("2026-04", "municipal", "quantity.street_lamp"): 2}
+    assert order.held_figures() == [
+        (("2026-03", "浚河社区", "新宇巷", "street_light", "municipal"),
+         {"reported": 1, "state.completed": 1}),
+        (("2026-04", "浚河社区", "新宇巷", "street_light", "municipal"), {"escalated": 1}),
+        (("2026-04", "浚河社区", "新宇巷", "street_light", "municipal"),
+         {"completed": 1, "completed_on_time": 1, "quantity.street_lamp": 2})]
+
+
+def test_a_returned_order_counts_with_no_department():
+    order = reported()
+    order.accept(STAFF, at(1), at(100))
+    order.dispatch(STAFF, at(2), {"code": "power", "name": "供电公司路灯所"})
+    order.return_to_dispatcher(DEPT, at(3), "不属本部门")
+    assert summed(order.stat_changes) == {("2026-03", "", "reported"): 1,
+                                          ("2026-03", "", "state.returned"): 1}
 
 
 def test_duplicates_are_the_same_category_within_50_metres_or_in_the_same_alley():
@@ -179,7 +280,7 @@ def test_figures_derive_the_three_rates_from_summed_buckets():
     def bucket(community, **counts):
         return {"month": "2026-03", "community": community, "alley": "", "category": "x",
                 "counts": counts}
-    result = domain.roll_up([
+    result = figures.roll_up([
         bucket("浚河社区", reported=4, **{"state.closed": 2, "state.completed": 1,
                                          "state.cancelled": 1}, completed=3,
                completed_on_time=2, **{"follow_up.satisfied": 1,
@@ -196,7 +297,7 @@ def test_figures_derive_the_three_rates_from_summed_buckets():
     assert totals["quantities"]["street_lamp"] == {"name": "新装或维修路灯", "unit": "盏",
                                                    "amount": 5}
     assert [g["community"] for g in result["groups"]] == ["天宝社区", "浚河社区"]
-    assert domain.figures({})["on_time_rate"] is None
+    assert figures.figures({})["on_time_rate"] is None
 
 
 def test_working_day_deadlines_skip_weekends_and_holidays():

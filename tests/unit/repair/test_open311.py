@@ -1,33 +1,32 @@
 from datetime import datetime, timezone
 
 from services.repair import domain, open311
+from shared import places
 
-COMMUNITIES = [{"name": "浚河社区", "centre": {"lat": 32.690, "long": 119.000}},
-               {"name": "天宝社区", "centre": {"lat": 32.700, "long": 119.020}}]
 STAFF = {"id": "s1", "name": "李伟", "role": "community_staff"}
 
 
 def test_every_category_is_a_service_with_a_definition():
     codes = [s["service_code"] for s in open311.services()]
     assert codes == list(domain.CATEGORIES)
-    definition = open311.service_definition("manhole_cover", COMMUNITIES)
+    definition = open311.service_definition("manhole_cover")
     cover = definition["attributes"][0]
     assert cover["code"] == "cover_type" and cover["required"] is True
     assert {"key": "sewage", "name": "污水"} in cover["values"]
-    assert definition["attributes"][-1]["code"] == "community"
+    community = definition["attributes"][-1]
+    assert community["code"] == "community"
+    # The community's values are the register of places', in its order.
+    assert [v["key"] for v in community["values"]] == places.communities()
 
 
 def test_attributes_are_checked_against_the_definition():
     accepted, errors = open311.check_attributes(
-        "manhole_cover", {"cover_type": "sewage", "community": "天宝社区"}, COMMUNITIES)
+        "manhole_cover", {"cover_type": "sewage", "community": "天宝社区"})
     assert accepted == {"cover_type": "sewage", "community": "天宝社区"} and not errors
-    _, errors = open311.check_attributes("manhole_cover", {"colour": "red"}, COMMUNITIES)
+    _, errors = open311.check_attributes("manhole_cover", {"colour": "red"})
     assert set(errors) == {"attribute[colour]", "attribute[cover_type]"}
-
-
-def test_the_nearest_community_centre_places_a_report():
-    assert open311.nearest_community({"lat": 32.699, "long": 119.019}, COMMUNITIES) == "天宝社区"
-    assert open311.nearest_community(None, COMMUNITIES) is None
+    _, errors = open311.check_attributes("street_light", {"community": "火星社区"})
+    assert errors == {"attribute[community]": ["不是本街道的社区:火星社区"]}
 
 
 def test_every_state_before_closed_is_open_and_notes_carry_the_finer_state():

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.volunteer import domain
+from services.volunteer import corrections, domain, shifts, sources
 from shared.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 
 ADMIN = {"id": "a1", "name": "王主任", "role": "street_admin"}
@@ -37,8 +37,8 @@ def me(person) -> dict:
 
 
 def shift(kind="manual", starts=at(2), ends=at(5), needed=2, skills=("medical",),
-          **extra) -> domain.Shift:
-    opened = domain.Shift.open("S1", {
+          **extra) -> shifts.Shift:
+    opened = shifts.Shift.open("S1", {
         "kind": kind, "title": "爱心义诊", "community": "浚河社区", "place": "文化服务中心",
         "starts_at": starts, "ends_at": ends, "needed": needed, "organiser": "浚河社区",
         "skills": list(skills), **extra}, STAFF, T0)
@@ -94,7 +94,7 @@ def test_a_rejected_registration_frees_the_id_number_and_withdrawal_can_be_undon
 
 def test_profile_changes_record_old_and_new_with_phones_masked():
     person = volunteer()
-    person.update(me(person), at(1), {
+    person.update(ADMIN, at(1), {
         "skills": ["medical", "legal"], "team": "red_vest",
         "phone": {"sealed": "z", "masked": "137****1111", "fingerprint": "new"}})
     details = person.history[-1]["details"]
@@ -102,7 +102,7 @@ def test_profile_changes_record_old_and_new_with_phones_masked():
     assert details["skills"] == {"old": ["medical"], "new": ["medical", "legal"]}
     assert person.events[-1][1]["changed"] == ["phone", "skills", "team"]
     person.events.clear()
-    person.update(me(person), at(2), {"team": "red_vest"})
+    person.update(me(person), at(2), {"team": "red_vest"})  # as it is: allowed, ignored
     assert person.events == []  # nothing changed, nothing to say
     with pytest.raises(Forbidden):
         person.update({**me(person), "id": "V9"}, at(3), {"name": "别人"})
@@ -184,10 +184,10 @@ def test_opening_a_shift_checks_its_times_and_who_opens_it():
     with pytest.raises(ValidationFailed):  # already over
         shift(starts=at(-5), ends=at(-1))
     with pytest.raises(Forbidden):
-        domain.Shift.open("S2", {"kind": "manual", "title": "义诊", "community": "浚河社区",
+        shifts.Shift.open("S2", {"kind": "manual", "title": "义诊", "community": "浚河社区",
                                  "place": "广场", "starts_at": at(1), "ends_at": at(2),
                                  "needed": 1, "organiser": "浚河社区"}, OTHER_STAFF, T0)
-    opened = domain.Shift.open("S3", {"kind": "manual", "title": "义诊", "community": "浚河社区",
+    opened = shifts.Shift.open("S3", {"kind": "manual", "title": "义诊", "community": "浚河社区",
                                       "place": "广场", "starts_at": at(1), "ends_at": at(3),
                                       "needed": 1, "organiser": "浚河社区"}, STAFF, T0)
     assert types(opened) == ["volunteer_shift_opened"] and opened.scheduled_hours() == 2.0
@@ -262,8 +262,8 @@ def test_check_in_opens_an_hour_before_and_check_out_counts_tenths_capped_at_the
     s.sign_up(other, me(other), T0, [])
     s.check_in(other.id, me(other), at(1.5))
     assert s.check_out(other.id, me(other), at(9)) == 3.0  # never more than the shift
-    assert domain.hours_between(at(0), at(0) + timedelta(minutes=5)) == 0.0
-    assert domain.hours_between(at(0), at(2)) == 2.0
+    assert shifts.hours_between(at(0), at(0) + timedelta(minutes=5)) == 0.0
+    assert shifts.hours_between(at(0), at(2)) == 2.0
 
 
 def test_the_organiser_marks_attendance_in_bulk_with_walk_ins():
@@ -302,11 +302,11 @@ def test_completing_credits_who_served_and_marks_the_rest_absent():
     with pytest.raises(Forbidden):
         s.complete(me(served), at(6))
     s.complete(STAFF, at(30))
-    assert s.state == domain.COMPLETED
+    assert s.state == shifts.COMPLETED
     assert [(c["volunteer_id"], c["hours"], c["key"], c["skills"]) for c in s.credits] == [
         ("V1", 2.0, "shift:S1:V1", ["medical"]), ("V2", 2.0, "shift:S1:V2", ["medical"])]
     assert s.credits[0]["date"] == "2026-03-07"
-    assert s.assignment(absent.id)["status"] == domain.ABSENT
+    assert s.assignment(absent.id)["status"] == shifts.ABSENT
     completed = s.events[-1][1]
     assert (completed["attended"], completed["absent"], completed["hours"]) == (2, 1, 4.0)
     assert s.allowed_actions(at(31)) == []
@@ -325,24 +325,24 @@ def test_a_finished_activity_counts_its_hours_for_those_there():
     assert {c["volunteer_id"]: c["hours"] for c in s.credits} == {"V0": 2.5, "V1": 2.5,
                                                                   "V2": 1.0}
     assert s.credits[0]["key"] == "activity:A1:V0"
-    assert s.assignment(away.id)["status"] == domain.ABSENT
+    assert s.assignment(away.id)["status"] == shifts.ABSENT
 
 
 def test_visits_complete_when_their_answer_is_recorded():
     data = {"number": "WO1", "category": "street_light", "community": "浚河社区",
             "alley": "新宇巷", "address": "新宇巷49号", "completed_at": "2026-03-07T01:00:00+00:00",
             "reporter_name": "张清松", "reporter_phone_masked": "138****5678"}
-    details = domain.follow_up_visit_shift(data)
+    details = sources.follow_up_visit_shift(data)
     assert details["source_key"] == "work_order:WO1:2026-03-07T01:00:00+00:00"
-    assert details["ends_at"] - details["starts_at"] == domain.FOLLOW_UP_WINDOW
-    visit = domain.Shift.open("S9", details, SYSTEM, T0)
+    assert details["ends_at"] - details["starts_at"] == shifts.FOLLOW_UP_WINDOW
+    visit = shifts.Shift.open("S9", details, SYSTEM, T0)
     person = volunteer()
     visit.sign_up(person, me(person), at(30), [])  # any time while it is open
     with pytest.raises(IllegalTransition):
         visit.complete(STAFF, at(31))
     visit.record_visit(person.id, me(person), at(31), "basically_satisfied", "基本满意")
-    assert visit.state == domain.COMPLETED
-    assert [c["hours"] for c in visit.credits] == [domain.VISIT_HOURS]
+    assert visit.state == shifts.COMPLETED
+    assert [c["hours"] for c in visit.credits] == [shifts.VISIT_HOURS]
     event_type, answer = visit.events[-2]
     assert event_type.name == "follow_up_visit_recorded"
     assert (answer["work_order_number"], answer["result"], answer["visitor_name"]) == (
@@ -355,19 +355,21 @@ def test_visits_complete_when_their_answer_is_recorded():
 
 
 def test_placement_follow_ups_and_activity_slots_become_shifts():
-    placement = domain.placement_visit_shift({
+    placement = sources.placement_visit_shift({
         "follow_up_id": "F1", "placement_id": "P1", "community": "天宝社区",
         "seeker_name": "胡明英", "employer_name": "毛绒玩具加工点", "month": 6,
         "due_on": "2026-03-09"})
     assert placement["starts_at"] == datetime(2026, 3, 8, 16, tzinfo=timezone.utc)
-    assert placement["kind"] == domain.PLACEMENT_FOLLOW_UP and placement["community_only"]
-    activity = domain.activity_shift({
-        "activity_id": "A1", "title": "反对浪费·提倡光盘", "theme": "一刻钟宣讲",
+    assert placement["kind"] == shifts.PLACEMENT_FOLLOW_UP and placement["community_only"]
+    activity = sources.activity_shift({
+        "activity_id": "A1", "title": "反对浪费·提倡光盘", "theme": "science_popularisation",
         "community": "浚河社区", "organiser": "浚河社区", "venue": "社区综合文化服务中心",
         "room": "市民学校", "starts_at": "2026-03-07T01:00:00+00:00",
         "ends_at": "2026-03-07T03:00:00+00:00",
         "volunteer_slots": {"count": 3, "skills": ["arts", "juggling"]}})
-    assert activity["place"] == "社区综合文化服务中心 市民学校"
+    # Venue and room apart, the theme by its name: people read both.
+    assert activity["place"] == "社区综合文化服务中心 · 市民学校"
+    assert activity["description"] == "主题:科普活动"
     assert activity["skills"] == ["arts"] and activity["skill_match"] == "any"
 
 
@@ -392,15 +394,15 @@ def test_a_correction_before_completion_changes_what_will_be_credited():
     s.sign_up(person, me(person), T0, [])
     s.check_in(person.id, me(person), at(3))
     s.check_out(person.id, me(person), at(4))
-    old, new = s.correction_values(person.id, at(2), None, None)
+    old, new = corrections.attendance_values(s, person.id, at(2), None, None)
     assert (old["hours"], new["hours"], new["check_out_at"]) == (1.0, 2.0, at(4))
     assert s.apply_correction(person.id, "C1", old, new, STAFF, at(4.5)) == 0.0
     s.complete(STAFF, at(6))
     assert s.credits[0]["hours"] == 2.0
     with pytest.raises(ValidationFailed):
-        s.correction_values(person.id, None, None, 2.0)  # the same value
+        corrections.attendance_values(s, person.id, None, None, 2.0)  # the same value
     with pytest.raises(ValidationFailed):
-        s.correction_values(person.id, None, None, 3.5)  # longer than the shift
+        corrections.attendance_values(s, person.id, None, None, 3.5)  # longer than the shift
 
 
 def test_a_correction_after_completion_returns_the_difference_to_credit():
@@ -410,19 +412,19 @@ def test_a_correction_after_completion_returns_the_difference_to_credit():
     s.sign_up(absent, me(absent), T0, [])
     s.mark_attended([served.id], 2.0, STAFF, at(5))
     s.complete(STAFF, at(6))
-    old, new = s.correction_values(served.id, None, None, 1.5)
+    old, new = corrections.attendance_values(s, served.id, None, None, 1.5)
     assert s.apply_correction(served.id, "C1", old, new, STAFF, at(7)) == -0.5
     assert s.assignment(served.id)["credited_hours"] == 1.5
-    old, new = s.correction_values(absent.id, at(2), at(4), None)
+    old, new = corrections.attendance_values(s, absent.id, at(2), at(4), None)
     assert old["hours"] == 0.0 and new["hours"] == 2.0
     assert s.apply_correction(absent.id, "C2", old, new, STAFF, at(7)) == 2.0
-    assert s.assignment(absent.id)["status"] == domain.ATTENDED
+    assert s.assignment(absent.id)["status"] == shifts.ATTENDED
     assert s.assignment(served.id)["corrections"][0]["old"]["hours"] == 2.0
 
 
 def test_corrections_are_decided_once_by_staff_of_the_community():
     person = volunteer()
-    correction = domain.Correction.request("C1", {
+    correction = corrections.Correction.request("C1", {
         "volunteer_id": person.id, "volunteer_name": person.name, "community": "浚河社区",
         "organiser": "浚河社区", "target": {"kind": "shift", "shift_id": "S1"},
         "old": {"hours": 1.0}, "new": {"hours": 2.0}, "reason": "签到晚了"}, me(person), T0)
@@ -437,7 +439,7 @@ def test_corrections_are_decided_once_by_staff_of_the_community():
     assert types(correction) == ["volunteer_hours_correction_requested",
                                  "volunteer_hours_correction_decided"]
     with pytest.raises(Forbidden):  # for someone else
-        domain.Correction.request("C2", {
+        corrections.Correction.request("C2", {
             "volunteer_id": "V9", "volunteer_name": "别人", "community": "浚河社区",
             "organiser": "浚河社区", "target": {"kind": "entry", "entry_id": "E1"},
             "old": {"hours": 1.0}, "new": {"hours": 2.0}, "reason": "代别人申请"},

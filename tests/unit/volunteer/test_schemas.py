@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.volunteer import domain, figures, ledger, schemas
+from services.volunteer import corrections, domain, figures, ledger, schemas, shifts, sources, views
 from shared.errors import ValidationFailed
 from shared.schemas import load
 
@@ -65,7 +65,7 @@ def _people():
 
 
 def _served_shift(person):
-    shift = domain.Shift.open("S1", {
+    shift = shifts.Shift.open("S1", {
         "kind": "manual", "title": "义诊", "community": "浚河社区", "place": "广场",
         "starts_at": T0 + timedelta(hours=1), "ends_at": T0 + timedelta(hours=4),
         "needed": 2, "organiser": "浚河社区", "skills": ["medical"]}, STAFF, T0)
@@ -73,7 +73,7 @@ def _served_shift(person):
     shift.check_in(person.id, STAFF, T0 + timedelta(hours=1))
     shift.check_out(person.id, STAFF, T0 + timedelta(hours=3))
     shift.complete(STAFF, T0 + timedelta(hours=5))
-    old, new = shift.correction_values(person.id, None, None, 2.5)
+    old, new = corrections.attendance_values(shift, person.id, None, None, 2.5)
     shift.apply_correction(person.id, "C1", old, new, STAFF, T0 + timedelta(hours=6))
     return shift, old, new
 
@@ -83,41 +83,51 @@ def check(view_schema, value):
     assert errors == {}, errors
 
 
+def shown(view, value, **options):
+    """What the view presents of a record, checked against the shape it declares."""
+    presented = view(**options).dump(value)
+    check(view, presented)
+    return presented
+
+
 def test_every_result_has_exactly_its_documented_shape():
     person = _people()
-    check(schemas.VolunteerView, schemas.present_volunteer(person, {"red_vest": "红马甲"}))
+    assert shown(views.VolunteerView, person, team_names={"red_vest": "红马甲"})["team_name"] == "红马甲"
     shift, old, new = _served_shift(person)
-    check(schemas.ShiftView, schemas.present_shift(shift, T0))
-    visit = domain.Shift.open("S2", domain.follow_up_visit_shift({
+    shown(views.ShiftView, shift, now=T0)
+    visit = shifts.Shift.open("S2", sources.follow_up_visit_shift({
         "number": "WO1", "category": "street_light", "community": "浚河社区", "alley": None,
         "address": "新宇巷", "completed_at": "2026-03-07T01:00:00+00:00"}), STAFF, T0)
     visit.sign_up(person, STAFF, T0, [])
     visit.record_visit(person.id, STAFF, T0, "satisfied", "满意")
-    check(schemas.ShiftView, schemas.present_shift(visit, T0))
+    assert shown(views.ShiftView, visit, now=T0)["outcome"]["result_name"] == "满意"
 
     entry = ledger.ledger_entry("E1", "k", person, "2026-03-07", "义诊", 2, "浚河社区", STAFF,
                                 T0, {"kind": "shift", "shift_id": "S1"}, ["medical"])
-    check(schemas.LedgerEntryView, schemas.present_entry(entry))
-    correction = domain.Correction.request("C1", {
+    shown(views.LedgerEntryView, entry)
+    correction = corrections.Correction.request("C1", {
         "volunteer_id": person.id, "volunteer_name": person.name, "community": "浚河社区",
         "organiser": "浚河社区", "target": {"kind": "shift", "shift_id": "S1"}, "old": old,
         "new": new, "reason": "补录"}, STAFF, T0)
-    check(schemas.CorrectionView, schemas.present_correction(correction))
+    shown(views.CorrectionView, correction)
     correction.approve(STAFF, T0)
-    check(schemas.CorrectionView, schemas.present_correction(correction))
+    shown(views.CorrectionView, correction)
 
     cert = ledger.certificate("ZYFW-2026-000001-ABCD", person, "浚河社区", date(2026, 1, 1),
                               date(2026, 12, 31), [entry], STAFF, T0)
-    check(schemas.CertificateView, schemas.present_certificate(cert))
-    check(schemas.VerificationView, schemas.verification(cert))
+    shown(views.CertificateView, cert)
+    assert shown(views.VerificationView, cert)["valid"] is True
     ledger.revoke_certificate(cert, STAFF, T0, "出具有误")
-    check(schemas.CertificateView, schemas.present_certificate(cert))
+    shown(views.CertificateView, cert)
 
     rules = domain.RecognitionRules()
-    check(schemas.RecognitionRulesView, rules.as_dict())
-    check(schemas.VolunteerHoursView, schemas.present_hours(
-        person, [{"month": "2026-03", "hours": 3.0, "services": 1}], rules, "2026-01",
-        "2026-12"))
+    check(views.RecognitionRulesView, rules.as_dict())
+    hours = shown(views.VolunteerHoursView, {
+        "volunteer": person, "rules": rules, "period": {"from_month": "2026-01",
+                                                       "to_month": "2026-12"},
+        "by_month": [{"month": "2026-03", "hours": 3.0, "services": 1}]})
+    assert hours["next_star"] == {"level": 1, "name": "一星级志愿者", "hours": 100,
+                                  "remaining": 97.0}
     snapshot = [{"community": "浚河社区", "team": "",
                  "counts": {"state.active": 1, "star.0": 1, "skill.medical": 1}}]
     monthly = [{"month": "2026-03", "community": "浚河社区", "team": "",
@@ -127,5 +137,5 @@ def test_every_result_has_exactly_its_documented_shape():
         result = figures.roll_up(snapshot, monthly, None if skill else 1,
                                  {("浚河社区",): 1} if group_by == ("community",) else None,
                                  group_by, skill)
-        check(schemas.StatisticsView, {**result, "period": {"from_month": "2026-01",
+        check(views.StatisticsView, {**result, "period": {"from_month": "2026-01",
                                                             "to_month": "2026-12"}})

@@ -41,6 +41,17 @@ def records(admin, community):
         "name": "王秀英", "category": "good_person", "community": community,
         "title": "热心邻里好帮手", "story": "多年来照顾独居老人,风雨无阻。"})
     assert exemplar.status_code == 201, exemplar.text
+    shown = admin.post("/api/exemplars", json={  # published: one an activity may feature
+        "name": "李建国", "category": "good_person", "community": community,
+        "title": "义务巡河十年", "story": "每天清晨沿河巡查,劝阻乱扔垃圾。"})
+    assert shown.status_code == 201, shown.text
+    shown_id = shown.json()["exemplar_id"]
+    for action, body in (("review", {"decision": "approve"}), ("publish", {})):
+        answer = admin.post(f"/api/exemplars/{shown_id}/{action}", json=body)
+        assert answer.status_code == 200, answer.text
+    featured = admin.post(f"/api/activities/{activity_id}/featured-exemplars",
+                          json={"exemplar_id": shown_id, "form": "display_board"})
+    assert featured.status_code == 200, featured.text
     start = clock.local_date(clock.now()) + timedelta(days=10)
     series = admin.post("/api/activity-series", json={
         **activity_body(community, venue_id=venue_id, room_id=room_id),
@@ -49,10 +60,13 @@ def records(admin, community):
     assert series.status_code == 201, series.text
     return {"community": community, "venue_id": venue_id, "room_id": room_id,
             "activity_id": activity_id, "registration_id": registered.json()["registration_id"],
-            "exemplar_id": exemplar.json()["exemplar_id"],
+            "code": registered.json()["code"],
+            "exemplar_id": exemplar.json()["exemplar_id"], "published_exemplar_id": shown_id,
             "series_id": series.json()["series_id"],
             "past_start": _at(days=-3), "past_end": _at(days=-3, hours=1),
-            "series_start": (start + timedelta(days=30)).isoformat()}
+            "series_start": (start + timedelta(days=30)).isoformat(),
+            "new_venue": f"邻里中心{uuid.uuid4().hex[:6]}",
+            "renamed_venue": f"综合文化服务中心{uuid.uuid4().hex[:6]}"}
 
 
 def snapshot(admin, placeholders):
@@ -79,12 +93,13 @@ SAMPLES = {
     "activities.cancel": (ACTIVITY, {"reason": "天气原因"}),
     "activities.finish": (ACTIVITY, {"minutes": "活动顺利结束"}),
     "activities.minutes": (ACTIVITY, {"minutes": "补充活动纪要"}),
-    "activities.feature_exemplar": (ACTIVITY, {"exemplar_id": "{exemplar_id}",
+    "activities.feature_exemplar": (ACTIVITY, {"exemplar_id": "{published_exemplar_id}",
                                                "form": "display_board"}),
-    "activities.unfeature_exemplar": ({**ACTIVITY, "exemplar_id": "{exemplar_id}"}, {}),
+    "activities.unfeature_exemplar": ({**ACTIVITY, "exemplar_id": "{published_exemplar_id}"},
+                                      {}),
     "activities.registrations": (ACTIVITY, {}),
     "activities.register": (ACTIVITY, {"name": "李桂兰", "phone": "13955550002"}),
-    "activities.check_in": (ACTIVITY, {"code": "123456"}),
+    "activities.check_in": (ACTIVITY, {"code": "{code}"}),
     "registrations.get": ({"registration_id": "{registration_id}"}, {}),
     "registrations.cancel": ({"registration_id": "{registration_id}"}, {}),
     "registrations.reveal_contact": ({"registration_id": "{registration_id}"},
@@ -101,13 +116,21 @@ SAMPLES = {
                                 "story": "三代同堂,孝老爱亲,邻里称道。"}),
     "exemplars.get": ({"exemplar_id": "{exemplar_id}"}, {}),
     "exemplars.update": ({"exemplar_id": "{exemplar_id}"}, {"title": "热心邻里"}),
-    "venues.create": ({}, {"community": "{community}", "name": "邻里中心", "kind": "other"}),
+    "exemplars.review": ({"exemplar_id": "{exemplar_id}"}, {"decision": "approve"}),
+    "exemplars.publish": ({"exemplar_id": "{exemplar_id}"}, {}),
+    "exemplars.withdraw": ({"exemplar_id": "{exemplar_id}"}, {"reason": "材料有误"}),
+    "venues.list": ({}, {"community": "{community}"}),
+    "venues.get": ({"venue_id": "{venue_id}"}, {}),
+    "venues.bookings": ({}, {"venue_id": "{venue_id}", "from": "{past_start}",
+                             "to": "{series_start}T00:00:00+08:00"}),
+    "venues.create": ({}, {"community": "{community}", "name": "{new_venue}", "kind": "other"}),
     "venues.update": ({"venue_id": "{venue_id}"}, {"community": "{community}",
-                                                    "name": "综合文化服务中心",
+                                                    "name": "{renamed_venue}",
                                                     "kind": "cultural_centre"}),
     "venues.add_room": ({"venue_id": "{venue_id}"}, {"name": "科普室", "kind": "science",
                                                       "capacity": 20}),
     "venues.update_room": ({"venue_id": "{venue_id}", "room_id": "{room_id}"},
                            {"name": "书画室", "kind": "calligraphy", "capacity": 25}),
     "activities.statistics": ({}, {"community": "{community}"}),
+    "activity.reference_data": ({}, {}),
 }

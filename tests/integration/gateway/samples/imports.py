@@ -26,6 +26,7 @@ def snapshot(admin, placeholders):
 
 
 SAMPLES = {
+    "imports.template": ({"kind": "volunteers"}, {"format": "csv"}),
     "imports.run": ({"kind": "volunteers"}, {"filename": "名册.csv", "content": "{content}",
                                              "community": "{community}"}),
 }

@@ -127,5 +127,7 @@ SAMPLES = {
     "placements.record_follow_up": (PLACEMENT, {"month": 1, "result": "employed"}),
     "placements.end": (PLACEMENT, {"reason": "家中有事"}),
     "employer_notifications.list": ({}, {"community": "{community}"}),
+    "employer_notifications.read": ({"notification_id": "{notification_id}"}, {}),
     "jobs.statistics": ({}, {"community": "{community}"}),
+    "job.reference_data": ({}, {}),
 }

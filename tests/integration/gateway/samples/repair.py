@@ -1,14 +1,17 @@
 SERVICE = "repair"
 
-ORDER = {"category": "street_light", "alley": "新宇巷", "address": "新宇巷49号",
-         "description": "路灯不亮", "channel": "grid_worker"}
+ORDER = {"category": "street_light", "address": "3号楼下路灯杆旁", "description": "路灯不亮",
+         "channel": "grid_worker"}
 EVIDENCE = {"result_note": "已修复", "evidence_urls": ["https://img.example/a.jpg"]}
 
 
 def records(admin, community):
-    response = admin.post("/api/work-orders", json={**ORDER, "community": community})
-    assert response.status_code == 201, response.text
-    return {"number": response.json()["number"], "community": community}
+    numbers = []
+    for _ in range(2):  # the second is what the first may be marked a duplicate of
+        response = admin.post("/api/work-orders", json={**ORDER, "community": community})
+        assert response.status_code == 201, response.text
+        numbers.append(response.json()["number"])
+    return {"number": numbers[0], "other_number": numbers[1], "community": community}
 
 
 def snapshot(admin, placeholders):
@@ -34,8 +37,18 @@ SAMPLES = {
     "work_orders.complete": ({"number": "{number}"}, EVIDENCE),
     "work_orders.follow_up": ({"number": "{number}"}, {"result": "satisfied"}),
     "work_orders.reopen": ({"number": "{number}"}, {"reason": "问题复发"}),
-    "work_orders.mark_duplicate": ({"number": "{number}"}, {"duplicate_of": "{number}"}),
+    "work_orders.mark_duplicate": ({"number": "{number}"}, {"duplicate_of": "{other_number}"}),
     "work_orders.reject": ({"number": "{number}"}, {"reason": "不属受理范围"}),
     "work_orders.cancel": ({"number": "{number}"}, {"reason": "居民撤回"}),
     "work_orders.statistics": ({}, {"community": "{community}"}),
+    "work_orders.dispatch_slip": ({"number": "{number}"}, {}),
+    # Reference data and its settings (street admins change them).
+    "repair.categories": ({}, {}),
+    "repair.set_deadline": ({}, {"category": "street_light", "working_days": 5}),
+    "repair.departments": ({}, {}),
+    "repair.save_department": ({}, {"code": "power", "name": "供电所",
+                                    "categories": ["street_light"]}),
+    "repair.communities": ({}, {}),
+    "repair.calendar": ({}, {}),
+    "repair.set_calendar": ({}, {"holidays": ["2099-10-01"], "extra_workdays": []}),
 }

@@ -1,0 +1,107 @@
+"""What the database examines to answer a list: a unit of work whose collections add up the
+documents examined (from the server's explain of each query) for every query a page makes.
+
+    uow = explaining(ActivityUnitOfWork)(db, source="activity")
+    uow.activities.page(query, now)
+    uow.examined  # documents examined by every find the page made
+"""
+from __future__ import annotations
+
+from shared.unit_of_work import BoundCollection
+
+
+class _Explaining(BoundCollection):
+    def __init__(self, collection, owner):
+        super().__init__(collection, None)
+        self.owner = owner
+
+    def find(self, criteria, *args, **kwargs):
+        explained = self._collection.find(criteria, *args, **kwargs)
+        return _Counted(super().find(criteria, *args, **kwargs), explained, self.owner)
+
+
+class _Counted:
+    """A cursor that, once limited, asks the server how it would answer and counts that."""
+
+    def __init__(self, cursor, explained, owner):
+        self.cursor, self.explained, self.owner = cursor, explained, owner
+
+    def sort(self, *args):
+        self.cursor, self.explained = self.cursor.sort(*args), self.explained.sort(*args)
+        return self
+
+    def hint(self, index):
+        self.cursor, self.explained = self.cursor.hint(index), self.explained.hint(index)
+        return self
+
+    def limit(self, n):
+        self.cursor, self.explained = self.cursor.limit(n), self.explained.limit(n)
+        stats = self.explained.explain().get("executionStats", {})
+        self.owner.examined += stats.get("totalDocsExamined", 0)
+        self.owner.queries += 1
+        return self.cursor
+
+    def __iter__(self):  # a find that is never limited is counted whole
+        stats = self.explained.explain().get("executionStats", {})
+        self.owner.examined += stats.get("totalDocsExamined", 0)
+        self.owner.queries += 1
+        return iter(self.cursor)
+
+
+def explaining(unit_of_work_class, *names: str):
+    """A subclass of the unit of work counting what the finds on collections `names` examine."""
+
+    class Explaining(unit_of_work_class):
+        examined = 0
+        queries = 0
+
+        def collection(self, name):
+            if name in names:
+                return _Explaining(self.db[name], self)
+            return super().collection(name)
+
+        def reset(self):
+            self.examined = self.queries = 0
+
+    return Explaining
+
+
+# A plain collection counted the same way (for tests that read a collection directly).
+class ExplainingCollection:
+    def __init__(self, collection):
+        self._collection = collection
+        self.name = collection.name
+        self.examined = 0
+        self.queries = 0
+
+    def find(self, criteria=None, *args, **kwargs):
+        return _CountedCursor(self, self._collection.find(criteria, *args, **kwargs),
+                        self._collection.find(criteria, *args, **kwargs))
+
+    def __getattr__(self, name):
+        return getattr(self._collection, name)
+
+    def _count(self, explained) -> None:
+        stats = explained.explain().get("executionStats", {})
+        self.examined += stats.get("totalDocsExamined", 0)
+        self.queries += 1
+
+
+class _CountedCursor:
+    """A cursor counted when it is limited (the page's query) or read whole."""
+
+    def __init__(self, owner, cursor, explained):
+        self.owner, self.cursor, self.explained = owner, cursor, explained
+
+    def sort(self, *args, **kwargs):
+        self.cursor = self.cursor.sort(*args, **kwargs)
+        self.explained = self.explained.sort(*args, **kwargs)
+        return self
+
+    def limit(self, n):
+        self.owner._count(self.explained.limit(n))
+        return self.cursor.limit(n)
+
+    def __iter__(self):
+        self.owner._count(self.explained)
+        return iter(self.cursor)
