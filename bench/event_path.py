@@ -51,21 +51,32 @@ class Path:
     """One way from a publish to a visible write. `consumers()` gives the PIDs of the
     processes that consume; their CPU time and the database's are counted per event."""
 
-    def __init__(self, env: Environment, name: str, exchange: str | None, collection,
+    def __init__(self, env: Environment, name: str, exchange: str | None, db, handler: str,
                  consumers):
-        self.env, self.name, self.exchange, self.collection = env, name, exchange, collection
+        self.env, self.name, self.exchange, self.db = env, name, exchange, db
+        self.collection = db.shifts
+        self.handler = handler  # the inbox marks are "<handler>|<event id>"
         self.consumers = consumers
+
+    def _applied(self, event_ids: list[str]) -> bool:
+        """Whether every event's inbox mark is there: the last one first (one look-up by _id,
+        whatever the collection's size), then the rest, each by its _id."""
+        inbox = self.db.inbox
+        if inbox.find_one({"_id": f"{self.handler}|{event_ids[-1]}"}, {"_id": 1}) is None:
+            return False
+        return all(inbox.find_one({"_id": f"{self.handler}|{e}"}, {"_id": 1}) is not None
+                   for e in event_ids)
 
     def trial(self, count: int, timeout: float = 300) -> dict:
         messages = events.batch(count, self.exchange)
-        target = self.collection.estimated_document_count() + count
+        event_ids = [m[3] for m in messages]
         pids = {"consumer": list(self.consumers()), "database": [self.env.mongo_process.pid]}
         cpu_before = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
         started = time.perf_counter()
         events.publish(self.env.amqp_uri, messages)
         published = time.perf_counter() - started
         deadline = time.monotonic() + timeout
-        while self.collection.estimated_document_count() < target:
+        while not self._applied(event_ids):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name}: not all {count} writes visible in {timeout}s")
             time.sleep(0.02)
@@ -83,7 +94,7 @@ def start_service(env: Environment, label: str, **config):
 
 
 def run(env: Environment, count: int = 1000, repeats: int = 3, scale: bool = True,
-        **service_config) -> dict:
+        existing: int | None = None, **service_config) -> dict:
     topology.declare(env.amqp_uri, [_volunteer_class()])
     service = start_service(env, "volunteer-1", **service_config)
     raw = env.python("raw-events", "bench.workers.raw_events", "--db", RAW_DB)
@@ -92,9 +103,10 @@ def run(env: Environment, count: int = 1000, repeats: int = 3, scale: bool = Tru
     db = env.mongo
     services = [service]
     paths = {
-        "service": Path(env, "service", None, db[f"{SERVICE_PREFIX}volunteer"].shifts,
-                        lambda: [p.pid for p in services]),
-        "raw": Path(env, "raw", events.RAW_EXCHANGE, db[RAW_DB].shifts, lambda: [raw.pid]),
+        "service": Path(env, "service", None, db[f"{SERVICE_PREFIX}volunteer"],
+                        "volunteer.open_follow_up_visit", lambda: [p.pid for p in services]),
+        "raw": Path(env, "raw", events.RAW_EXCHANGE, db[RAW_DB], "raw.open_follow_up_visit",
+                    lambda: [raw.pid]),
     }
     for path in paths.values():  # warm-up: connections, caches, first documents
         path.trial(min(100, count))
@@ -120,8 +132,54 @@ def run(env: Environment, count: int = 1000, repeats: int = 3, scale: bool = Tru
     }
     if scale:
         result["scaling"] = scaling(env, paths["service"], services, count, repeats)
+    if existing:
+        result["existing"] = with_existing(paths["service"], existing, count, repeats)
     env.stop(service)
     return result
+
+
+def with_existing(path: Path, target: int, count: int, repeats: int) -> dict:
+    """The service path as it is (a thousand or so shifts), then with `target` shifts already
+    in the collection (copies of those the trials made, seeded with insert_many and kept in
+    the same indexes): events per second and CPU per event, side by side."""
+    before = [path.trial(count) for _ in range(repeats)]
+    have = path.collection.estimated_document_count()
+    took = _grow(path.collection, target)
+    say(f"event path: {have} → {target} existing shifts in {took:.0f}s")
+    after = [path.trial(count) for _ in range(repeats)]
+    cpu = {label: statistics.median(t["cpu_ms_per_event"]["consumer"]
+                                    + t["cpu_ms_per_event"]["database"] for t in trials)
+           for label, trials in (("before", before), ("after", after))}
+    return {"existing_before": have, "existing_after": target, "seconds_to_seed": round(took),
+            "per_second_before": median(before, "per_second"),
+            "per_second_after": median(after, "per_second"),
+            "cpu_ms_per_event_before": round(cpu["before"], 2),
+            "cpu_ms_per_event_after": round(cpu["after"], 2),
+            "cpu_ratio": round(cpu["after"] / cpu["before"], 2) if cpu["before"] else None,
+            "target_cpu_ratio": 1.2, "trials": {"before": before, "after": after}}
+
+
+def _grow(collection, target: int, chunk: int = 2000) -> float:
+    """Copies of the collection's documents until it holds `target`, every value of a unique
+    index made unique again."""
+    started = time.perf_counter()
+    unique = [name for spec in collection.index_information().values() if spec.get("unique")
+              for name, _ in spec["key"] if name != "_id"]
+    models = list(collection.find({}).limit(200))
+    have, n = collection.estimated_document_count(), 0
+    while have < target:
+        batch = []
+        for _ in range(min(chunk, target - have)):
+            copy = dict(models[n % len(models)])
+            copy["_id"] = f"{copy['_id']}-copy{n}"
+            for name in unique:
+                if isinstance(copy.get(name), str):
+                    copy[name] = f"{copy[name]}-copy{n}"
+            batch.append(copy)
+            n += 1
+        collection.insert_many(batch, ordered=False)
+        have += len(batch)
+    return time.perf_counter() - started
 
 
 def scaling(env: Environment, path: Path, services: list, count: int, repeats: int) -> dict:

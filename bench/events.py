@@ -14,7 +14,7 @@ from shared.outbox import ConfirmingPublisher, exchange_name
 SERVICE_QUEUE = "evt-repair-work_order_completed--volunteer.open_follow_up_visit"
 RAW_EXCHANGE = "bench-raw.events"
 RAW_QUEUE = "bench-raw-work_order_completed"
-COMMUNITIES = ("浚河社区", "新宇社区", "运河社区", "文昌社区", "彩衣社区", "渡江社区")
+COMMUNITIES = ("浚河社区", "天宝社区", "仁和社区", "千秋社区", "永福社区")
 
 
 def completed(number: str, community: str, completed_at) -> dict:

@@ -16,14 +16,16 @@ import requests
 
 from bench.env import Environment, free_port, say
 from bench.event_path import wait_for_consumers
-from bench.growth import Repair
+from bench import growth
+from bench.growth.services import Repair
 
 PREFIX = "bgw_"
+DEFAULT_CONCURRENCY = 4  # deploy/config.yaml's TRANSACTION_CONCURRENCY
 ADMIN_PASSWORD = "bench-Admin-2026"
-ORDERS = 100
+ORDERS = 100_000
 REPORT = {"category": "street_light", "community": "浚河社区", "alley": "新宇巷",
           "address": "新宇巷49号院门口", "description": "路灯不亮,晚上出行不便。",
-          "channel": "grid_worker", "location": {"lat": 32.3942, "long": 119.4270}}
+          "channel": "grid_worker", "location": {"lat": 32.6912, "long": 118.9938}}
 
 LUA = """
 wrk.method = "%(method)s"
@@ -88,22 +90,30 @@ def load(env: Environment, wrk: str, url: str, method: str = "GET", body: dict |
             "non_2xx": raw["non_2xx"], "socket_errors": raw["socket_errors"]}
 
 
-def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int = 10) -> dict:
+def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int = 10,
+        orders: int = ORDERS) -> dict:
     wrk = ensure_wrk()
-    repair = Repair(env.mongo[f"{PREFIX}repair"])
-    # A modest office's first months: on SecantusDB a list page reads the whole collection
-    # (see the growth section), so more orders here would measure that, not the gateway.
-    docs, _ = repair.documents(1, ORDERS, random.Random(6))
-    repair.db.work_orders.insert_many(docs)
+    spec = Repair()
+    db = env.mongo[f"{PREFIX}repair"]
+    growth.ensure_indexes(db, spec.indexes)
+    took = growth.seed(spec, spec.unit_of_work(db, source="repair"), orders, 0,
+                       random.Random(6))
+    say(f"gateway: {orders} work orders seeded in {took:.0f}s")
     port, constant_port = free_port(), free_port()
-    service = env.nameko("repair-gw", "services.repair.service", MONGO_DB_PREFIX=PREFIX)
+
+    def start_repair(concurrency: int):
+        process = env.nameko(f"repair-gw-{concurrency}", "services.repair.service",
+                             MONGO_DB_PREFIX=PREFIX, TRANSACTION_CONCURRENCY=str(concurrency))
+        wait_for_consumers(env, "rpc-repair", 1, [process])
+        return process
+
+    service = start_repair(DEFAULT_CONCURRENCY)
     gateway = env.nameko("gateway", "services.gateway.service", MONGO_DB_PREFIX=PREFIX,
                          WEB_SERVER_ADDRESS=f"127.0.0.1:{port}",
                          BOOTSTRAP_ADMIN_USERNAME="admin",
                          BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD)
     constant = env.nameko("constant-http", "bench.workers.constant_http",
                           WEB_SERVER_ADDRESS=f"127.0.0.1:{constant_port}")
-    wait_for_consumers(env, "rpc-repair", 1, [service])
     base, constant_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{constant_port}/constant"
     wait_http(f"{base}/healthz", [gateway])
     wait_http(constant_url, [constant])
@@ -111,20 +121,36 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
                                                        "password": ADMIN_PASSWORD}, timeout=30)
     login.raise_for_status()
     token = login.json()["token"]
-    check = requests.get(f"{base}/api/work-orders?page_size=20",
-                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    headers = {"Authorization": f"Bearer {token}"}
+    check = requests.get(f"{base}/api/work-orders?page_size=20", headers=headers, timeout=30)
     check.raise_for_status()
+
+    def transactions() -> dict:
+        """The repair process's transactions and retries so far, from its health RPC."""
+        from nameko.standalone.rpc import ClusterRpcProxy
+        with ClusterRpcProxy({"AMQP_URI": env.amqp_uri}, timeout=60) as rpc:
+            return rpc.repair.health()["database"]["transactions"]
+
+    def write():
+        before = transactions()
+        result = load(env, wrk, f"{base}/api/work-orders", "POST", REPORT, token, seconds,
+                      connections)
+        after = transactions()
+        run_ = after["run"] - before["run"]
+        result["retries_per_1000"] = round(1000 * (after["retried"] - before["retried"])
+                                           / run_, 1) if run_ else None
+        return result
+
     cases = {
         "list": lambda: load(env, wrk, f"{base}/api/work-orders?page_size=20", token=token,
                              seconds=seconds, connections=connections),
-        "write": lambda: load(env, wrk, f"{base}/api/work-orders", "POST", REPORT, token,
-                              seconds, connections),
+        "write": write,
         "constant_get": lambda: load(env, wrk, constant_url, seconds=seconds,
                                      connections=connections),
         "constant_post": lambda: load(env, wrk, constant_url, "POST", REPORT, None, seconds,
                                       connections),
     }
-    trials = {name: [] for name in cases}
+    trials = {name: [] for name in [*cases, "write_one_at_a_time"]}
     for r in range(repeats):
         names = list(cases) if r % 2 == 0 else list(reversed(cases))
         for name in names:
@@ -132,18 +158,30 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
             trials[name].append(result)
             say(f"gateway {name:<13} {result['requests_per_second']:>7.1f} req/s, "
                 f"p95 {result['p95_ms']} ms, non-2xx {result['non_2xx']}")
+    # The same writes with one transaction at a time in the repair process.
+    env.stop(service)
+    service = start_repair(1)
+    for _ in range(repeats):
+        result = write()
+        trials["write_one_at_a_time"].append(result)
+        say(f"gateway write (1 transaction at a time) {result['requests_per_second']:>7.1f} "
+            f"req/s, p95 {result['p95_ms']} ms, retries/1000 {result['retries_per_1000']}")
     for process in (gateway, constant, service):
         env.stop(process)
     summary = {"tool": f"wrk, 1 thread, {connections} connections, {seconds} s per run",
-               "list": f"GET /api/work-orders?page_size=20 (street admin, {ORDERS} orders seeded, "
-                       "more as the write runs add theirs)",
+               "list": f"GET /api/work-orders?page_size=20 (street admin, {orders} orders "
+                       "seeded, more as the write runs add theirs)",
                "write": "POST /api/work-orders (report a problem: audit, RPC, transaction, "
-                        "outbox, duplicate search)",
-               "repeats": repeats}
+                        f"outbox, duplicate search), TRANSACTION_CONCURRENCY="
+                        f"{DEFAULT_CONCURRENCY} (the default) and 1",
+               "orders": orders, "repeats": repeats}
     for name, rows in trials.items():
         summary[name] = {k: round(statistics.median(t[k] for t in rows), 2)
                          for k in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")}
         summary[name]["non_2xx"] = sum(t["non_2xx"] for t in rows)
+        retries = [t["retries_per_1000"] for t in rows if t.get("retries_per_1000") is not None]
+        if retries:
+            summary[name]["retries_per_1000"] = round(statistics.median(retries), 1)
     summary["list_vs_constant"] = round(summary["list"]["requests_per_second"]
                                         / summary["constant_get"]["requests_per_second"], 3)
     summary["write_vs_constant"] = round(summary["write"]["requests_per_second"]

@@ -18,7 +18,8 @@ def markdown(results: dict) -> str:
     lines = ["# Xiuhua benchmark results", "",
              f"Run {results.get('started_at')} in {results.get('seconds')} s"
              f"{' (quick run)' if results.get('quick') else ''}; every figure is the median "
-             f"of {results.get('repeats')} interleaved runs.", "",
+             f"of {results.get('repeats')} interleaved runs."
+             + (f" {results['note']}." if results.get("note") else ""), "",
              "| machine | |", "|---|---|",
              f"| CPU | {m.get('cores')} cores, {m.get('cpu')} |",
              f"| load average (1, 5, 15 min) before / after | "
@@ -74,6 +75,20 @@ def _event(d: dict) -> list[str]:
                   f"{_cpu(s['trials']['2'], 'consumer')} | {_cpu(s['trials']['2'], 'database')} |",
                   "",
                   f"Speed-up: {s['speed_up']}×."]
+    x = d.get("existing")
+    if x:
+        lines += ["", "### With records already stored", "",
+                  f"The service path with {x['existing_before']} shifts stored, then with "
+                  f"{x['existing_after']} (copies seeded with insert_many in "
+                  f"{x['seconds_to_seed']} s, in the same indexes).", "",
+                  "| shifts stored | events/s | CPU ms/event (consumer + database) |",
+                  "|---:|---:|---:|",
+                  f"| {x['existing_before']} | {x['per_second_before']} | "
+                  f"{x['cpu_ms_per_event_before']} |",
+                  f"| {x['existing_after']} | {x['per_second_after']} | "
+                  f"{x['cpu_ms_per_event_after']} |", "",
+                  f"CPU per event, after / before: **{x['cpu_ratio']}** (target ≤ "
+                  f"{x['target_cpu_ratio']}: {_ok(x['cpu_ratio'] <= x['target_cpu_ratio'])})."]
     return lines
 
 
@@ -105,39 +120,38 @@ def _gateway(d: dict) -> list[str]:
              "- constant: nameko's `@http` on eventlet answering a constant JSON body.", "",
              "| request | req/s | p50 ms | p95 ms | p99 ms | non-2xx |",
              "|---|---:|---:|---:|---:|---:|"]
-    for name in ("list", "constant_get", "write", "constant_post"):
-        r = d[name]
-        lines.append(f"| {name.replace('_', ' ')} | {r['requests_per_second']} | {r['p50_ms']} "
-                     f"| {r['p95_ms']} | {r['p99_ms']} | {r['non_2xx']} |")
+    for name in ("list", "constant_get", "write", "write_one_at_a_time", "constant_post"):
+        r = d.get(name)
+        if r is None:
+            continue
+        retries = f" ({r['retries_per_1000']} retried transactions per 1,000)" \
+            if r.get("retries_per_1000") is not None else ""
+        lines.append(f"| {name.replace('_', ' ')}{retries} | {r['requests_per_second']} | "
+                     f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['non_2xx']} |")
     lines += ["", f"List / constant: {d['list_vs_constant']}; write / constant: "
                   f"{d['write_vs_constant']} (throughput)."]
     return lines
 
 
 def _growth(d: dict) -> list[str]:
+    sizes = [str(s) for s in d["sizes"]]
     lines = ["## Growth", "",
-             "Milliseconds per query (median) with the documents seeded by `insert_many` "
-             "(see bench/growth.py), the growth from the smallest to the largest size, and "
-             "what the server's explain says at the largest size: the winning plan (innermost "
-             "stage last) and the documents it examined at each size.", ""]
-    for service, rows in d["services"].items():
-        sizes = [str(s) for s in d.get("sizes_of", {}).get(service, d["sizes"])]
-        lines += ["| service | query | " + " | ".join(f"{s} ms" for s in sizes)
-                  + " | growth | ≤ 2×? | total count ms | plan | docs examined |",
-                  "|---|---|" + "---:|" * len(sizes) + "---:|---|---:|---|---|"]
-        for label, row in rows.items():
-            largest = row["plans"][sizes[-1]]
-            find = largest.get("find", {})
-            plan = " ← ".join(find.get("stages", [])) or find.get("error", "–")
-            if "count" in largest:
-                plan += "; count: " + " ← ".join(largest["count"].get("stages", []))
-            examined = " / ".join(str(row["plans"][s].get("find", {}).get("docs_examined"))
-                                  for s in sizes)
-            counts = " / ".join("–" if row["count_ms"][s] is None else str(row["count_ms"][s])
-                                for s in sizes)
-            lines.append(f"| {service} | {label} | "
-                         + " | ".join(str(row["ms"][s]) for s in sizes)
-                         + f" | {row['growth']}× | {_ok(row['flat'])} | {counts} | {plan} | "
-                           f"{examined} |")
+             "Each service's lists, search, total and statistics through the handler its RPC "
+             "method runs, with its records seeded by `insert_many` (bench/growth/): milliseconds "
+             f"(median), the growth from {sizes[0]} to {sizes[-1]} records (target ≤ "
+             f"{d['target_growth']}×), and the documents the server examined for the whole call "
+             f"at each size (target ≤ {d['target_examined']}, {d['target_examined'] // d['page_size']}"
+             f" pages of {d['page_size']}), with the last query's plan at the largest size.", ""]
+    for service, found in d["services"].items():
+        seeded = ", ".join(f"{n}: {s} s" for n, s in found["seconds_to_seed"].items())
+        lines += [f"### {service}", "", f"Seeding (cumulative sizes): {seeded}.", "",
+                  "| query | " + " | ".join(f"{s} ms" for s in sizes)
+                  + " | growth | ≤ target? | docs examined | bounded? | plan |",
+                  "|---|" + "---:|" * len(sizes) + "---:|---|---|---|---|"]
+        for label, row in found["rows"].items():
+            examined = " / ".join(str(row["at"][s]["docs"]) for s in sizes)
+            lines.append(f"| {label} | " + " | ".join(str(row["at"][s]["ms"]) for s in sizes)
+                         + f" | {row['growth']}× | {_ok(row['flat'])} | {examined} | "
+                           f"{_ok(row['bounded'])} | {row['at'][sizes[-1]]['plan']} |")
         lines.append("")
     return lines

@@ -12,7 +12,8 @@ import sys
 
 from bench.env import ROOT, Environment, say
 from bench.event_path import wait_for_consumers
-from bench.growth import Repair
+from bench import growth
+from bench.growth.services import Repair
 from bench.workers.raw_rpc import QUEUE as RAW_QUEUE
 
 PREFIX = "brpc_"
@@ -20,10 +21,10 @@ PREFIX = "brpc_"
 
 def seed_order(env: Environment) -> str:
     """One realistic work order (made by the repair domain) in the database repair reads."""
-    repair = Repair(env.mongo[f"{PREFIX}repair"])
-    docs, _ = repair.documents(1, 50, random.Random(5))
-    repair.db.work_orders.insert_many(docs)
-    return docs[0]["_id"]
+    spec, db = Repair(), env.mongo[f"{PREFIX}repair"]
+    growth.ensure_indexes(db, spec.indexes)
+    growth.seed(spec, spec.unit_of_work(db, source="repair"), 50, 0, random.Random(5))
+    return db.work_orders.find_one({}, {"_id": 1})["_id"]
 
 
 def client(env: Environment, mode: str, number: str, calls: int, callers: int) -> dict:

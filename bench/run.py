@@ -4,7 +4,7 @@ bench's own, then bench/results/latest.json and bench/results/latest.md.
     python -m bench                   # everything (about ten minutes on 2 cores)
     python -m bench --quick           # fewer events, calls and seconds: a smoke run
     python -m bench --only rpc,growth # some sections (event, rpc, gateway, growth)
-    python -m bench --growth-full     # growth to 100k documents as well (hours on SecantusDB)
+    python -m bench --largest 30000   # 1k/10k/30k records instead of 1k/10k/100k
 
 The machine may be shared: every comparison is measured side by side in this one run,
 interleaved and repeated, and the medians are reported.
@@ -36,9 +36,13 @@ def main(argv=None) -> None:
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--growth-full", action="store_true",
-                        help="grow every service to 100k documents (by default 1k and 10k: "
-                             "seeding and paging take long on SecantusDB)")
+    parser.add_argument("--largest", type=int, default=100_000,
+                        help="the most records: each service grows through 1k, 10k and this "
+                             "many, the event path runs with this many shifts stored, the "
+                             "gateway with this many work orders (default 100000)")
+    parser.add_argument("--growth-sizes", default=None,
+                        help="comma-separated record counts each service grows through "
+                             "(instead of 1000,10000,LARGEST)")
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--report-only", action="store_true",
                         help="write latest.md again from latest.json, measuring nothing")
@@ -76,7 +80,7 @@ def main(argv=None) -> None:
             bench_env.say(f"--- {section}")
             try:
                 results[section] = run_section(
-                    section, environment, quick, repeats, args.growth_full,
+                    section, environment, quick, repeats, args.growth_sizes, args.largest,
                     progress=lambda partial, section=section: (
                         results.__setitem__(section, partial), save(out, results, began)))
             except Exception as error:  # one failed section must not lose the others
@@ -102,24 +106,27 @@ def save(out: Path, results: dict, began: float) -> str:
 
 
 def run_section(section: str, environment, quick: bool, repeats: int,
-                growth_full: bool = False, progress=None) -> dict:
+                growth_sizes: str | None = None, largest: int = 100_000,
+                progress=None) -> dict:
     if section == "event":
         from bench import event_path
-        return event_path.run(environment, count=200 if quick else 400, repeats=repeats)
+        return event_path.run(environment, count=200 if quick else 400, repeats=repeats,
+                              existing=5_000 if quick else largest)
     if section == "rpc":
         from bench import rpc
         return rpc.run(environment, calls=100 if quick else 400, repeats=repeats)
     if section == "gateway":
         from bench import gateway
-        return gateway.run(environment, seconds=3 if quick else 8, repeats=repeats)
+        return gateway.run(environment, seconds=3 if quick else 8, repeats=repeats,
+                           orders=2_000 if quick else largest)
     if section == "growth":
         from bench import growth
-        if quick:
-            return growth.run(environment, sizes=(1_000, 3_000), repeats=3, progress=progress)
-        # With the services' indexes, SecantusDB takes in some 50–100 documents a second on
-        # 2 busy cores (about 14k/s without indexes), and on it a page of a list reads the
-        # whole index range: 100k documents per service take hours. By default 1k and 10k;
-        # --growth-full adds 100k.
-        sizes = growth.SIZES if growth_full else (1_000, 10_000)
-        return growth.run(environment, sizes=sizes, repeats=5, progress=progress)
+        if growth_sizes:
+            sizes = tuple(int(n) for n in growth_sizes.split(","))
+        else:
+            # Seeding takes some 200-250 records a second per service on SecantusDB with the
+            # services' indexes (2 cores): 100k records each is most of the run.
+            sizes = (1_000, 3_000) if quick else (1_000, 10_000, largest)
+        return growth.run(environment, sizes=sizes, repeats=3 if quick else 5,
+                          progress=progress)
     raise ValueError(section)

@@ -22,8 +22,10 @@ from pymongo import MongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from bench.events import RAW_EXCHANGE, RAW_QUEUE
-from services.volunteer import domain
-from services.volunteer.repository import INDEXES, shift_document
+from services.volunteer import sources
+from services.volunteer.repositories import INDEXES
+from services.volunteer.shifts import Shift
+from services.volunteer.unit_of_work import VolunteerUnitOfWork
 from shared import clock
 from shared.envelope import Envelope
 from shared.outbox import OUTBOX_INDEXES
@@ -38,12 +40,13 @@ def templates():
               "completed_at": clock.iso(clock.now()), "on_time": True, "quantities": [],
               "reporter_name": "张清松", "reporter_phone_masked": "138****5678"}
     actor = {"id": "repair", "name": "供电班组", "role": "system"}
-    shift = domain.Shift.open("S0", domain.follow_up_visit_shift(sample), actor, clock.now())
+    shift = Shift.open("S0", sources.follow_up_visit_shift(sample), actor, clock.now())
     [(event_type, data)] = shift.events
     envelope = Envelope.new(event_type, data)
     outbox = {"event_id": envelope.event_id, "source": envelope.source, "type": envelope.type,
               "body": envelope.to_message(), "pending": True}
-    return shift_document(shift), outbox
+    shifts = VolunteerUnitOfWork(None, source="volunteer").shifts
+    return shifts.to_document(shift), outbox
 
 
 def main() -> None:
