@@ -220,24 +220,25 @@ class Auth:
     def _count_attempt(self, key: str, now) -> dict:
         """One more attempt in the key's current window, atomically; a window that has passed
         starts again at this attempt (its record may linger until the TTL sweep, but it is
-        never counted in). Returns the record after counting: count, expires_at."""
+        never counted in). Returns the record after counting: count, expires_at.
+
+        The record is made first (attempts arriving at once may race to make it: one wins)
+        and then counted by an update that returns what it wrote. An upsert that counts would
+        save a round trip, but the embedded database may answer such an upsert with no
+        document when attempts arrive at once, and reading the record afterwards would see
+        later attempts' counts too."""
         window = {"started_at": now, "expires_at": now + FAILURE_WINDOW}
         for _ in range(5):
             try:
-                counted = self.db[FAILURES].find_one_and_update(
-                    {"_id": key, "expires_at": {"$gt": now}},
-                    {"$inc": {"count": 1}, "$setOnInsert": window},
-                    upsert=True, return_document=ReturnDocument.AFTER)
-                if counted is None:
-                    # Seen with the embedded database when attempts arrive at once: the upsert
-                    # was applied but no document returned. Read what was counted.
-                    counted = self.db[FAILURES].find_one(
-                        {"_id": key, "expires_at": {"$gt": now}})
-                if counted is not None:
-                    return counted
-                continue
+                self.db[FAILURES].update_one(
+                    {"_id": key}, {"$setOnInsert": {"count": 0, **window}}, upsert=True)
             except DuplicateKeyError:
-                pass  # the record is there but its window has passed
+                pass  # made by an attempt that arrived at the same moment
+            counted = self.db[FAILURES].find_one_and_update(
+                {"_id": key, "expires_at": {"$gt": now}}, {"$inc": {"count": 1}},
+                return_document=ReturnDocument.AFTER)
+            if counted is not None:
+                return counted
             restarted = self.db[FAILURES].find_one_and_update(
                 {"_id": key, "expires_at": {"$lte": now}}, {"$set": {"count": 1, **window}},
                 return_document=ReturnDocument.AFTER)
