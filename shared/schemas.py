@@ -95,6 +95,19 @@ class TolerantSchema(_Schema):
         unknown = EXCLUDE
 
 
+def fields_of(schema: type[_Schema], *names: str) -> type[Schema]:
+    """A schema made of these fields of that schema, exactly as declared there (validators and
+    all), so a narrower form — the resident site's, say — never writes a second copy of a
+    rule. Only the fields: that schema's own checks across fields are not carried over.
+    Subclass it to add fields; they follow the borrowed ones in order."""
+    declared = schema._declared_fields
+    unknown = [name for name in names if name not in declared]
+    if unknown:
+        raise KeyError(f"{schema.__name__} has no field {', '.join(unknown)}")
+    return Schema.from_dict({name: declared[name] for name in names},
+                            name=f"{schema.__name__}Fields")
+
+
 def load(schema: _Schema, data, **kwargs):
     """Validate and deserialise, or raise ValidationFailed with marshmallow's field errors."""
     if data is None:

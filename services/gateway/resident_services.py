@@ -16,7 +16,7 @@ from services.job import schemas as job_schemas
 from services.volunteer import schemas as volunteer_schemas
 from shared import clock
 from shared.errors import ValidationFailed
-from shared.schemas import NAME, Schema, load
+from shared.schemas import NAME, Schema, fields_of, load
 
 # Filled by the gateway with the signed-in resident's fingerprint; another is refused.
 RESIDENT = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
@@ -44,40 +44,24 @@ class CancelRegistration(Schema):
                            validate=validate.Length(max=2000))
 
 
-class VolunteerApplication(Schema):
+class VolunteerApplication(fields_of(
+        volunteer_schemas.RegisterVolunteer, "name", "community", "id_number", "skills",
+        "availability", "introduction")):
     """申请成为志愿者: the volunteer registry's own fields but the phone (theirs)."""
-    name = volunteer_schemas.RegisterVolunteer._declared_fields["name"]
-    community = volunteer_schemas.RegisterVolunteer._declared_fields["community"]
-    id_number = volunteer_schemas.RegisterVolunteer._declared_fields["id_number"]
-    skills = volunteer_schemas.RegisterVolunteer._declared_fields["skills"]
-    availability = volunteer_schemas.RegisterVolunteer._declared_fields["availability"]
-    introduction = volunteer_schemas.RegisterVolunteer._declared_fields["introduction"]
     resident = RESIDENT
 
 
-_SEEKER = job_schemas.SeekerFields._declared_fields
-
-
-class SeekerProfile(Schema):
+class SeekerProfile(fields_of(
+        job_schemas.SeekerFields, "name", "community", "address", "home_location", "skills",
+        "available_hours", "hours_preset", "max_distance_km", "expected_monthly_pay",
+        "employment_types")):
     """求职登记 on the resident site: what matching weighs (hours, distance from home, pay,
     kinds of work, skills), with their consent; the phone is theirs."""
-    name = _SEEKER["name"]
-    community = _SEEKER["community"]
-    address = _SEEKER["address"]
-    home_location = _SEEKER["home_location"]
-    skills = _SEEKER["skills"]
-    available_hours = _SEEKER["available_hours"]
-    hours_preset = _SEEKER["hours_preset"]
-    max_distance_km = _SEEKER["max_distance_km"]
-    expected_monthly_pay = _SEEKER["expected_monthly_pay"]
-    employment_types = _SEEKER["employment_types"]
     consent = fields.Boolean(required=True)
     resident = RESIDENT
 
 
-class JobApplication(Schema):
-    posting_id = job_schemas.Apply._declared_fields["posting_id"]
-    note = job_schemas.Apply._declared_fields["note"]
+class JobApplication(fields_of(job_schemas.Apply, "posting_id", "note")):
     resident = RESIDENT
 
 

@@ -18,7 +18,7 @@ from services.repair import domain as repair_domain, schemas as repair_schemas
 from shared import clock, places
 from shared.errors import ValidationFailed
 from shared.personal_data import Cipher, mask_phone
-from shared.schemas import Schema, load
+from shared.schemas import Schema, fields_of, load
 
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -33,14 +33,9 @@ class SignIn(CodeRequest):
         r"^\d{6}$", error="验证码为 6 位数字。"))
 
 
-class ResidentReport(Schema):
+class ResidentReport(fields_of(repair_schemas.ReportWorkOrder, "category", "community",
+                                "alley", "address", "location", "description")):
     """上报问题 on the resident site: the reporter is the signed-in resident."""
-    category = repair_schemas.ReportWorkOrder._declared_fields["category"]
-    community = repair_schemas.ReportWorkOrder._declared_fields["community"]
-    alley = repair_schemas.ReportWorkOrder._declared_fields["alley"]
-    address = repair_schemas.ReportWorkOrder._declared_fields["address"]
-    location = repair_schemas.ReportWorkOrder._declared_fields["location"]
-    description = repair_schemas.ReportWorkOrder._declared_fields["description"]
     photos = repair_schemas.PHOTO_IDS
     name = fields.String(load_default=None, allow_none=True,
                          validate=validate.Length(max=30))
@@ -49,8 +44,8 @@ class ResidentReport(Schema):
                              validate=validate.Length(max=64))
 
 
-class PhotoQuery(Schema):
-    size = repair_schemas.PhotoQuery._declared_fields["size"]
+class PhotoQuery(fields_of(repair_schemas.PhotoQuery, "size")):
+    """A photo of an order, whole or as a thumbnail."""
 
 
 def send_code(api, principal, params, data, request):

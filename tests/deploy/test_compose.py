@@ -269,3 +269,27 @@ def test_everything_the_image_copies_is_in_the_build_context():
             assert (ROOT / source).exists(), f"COPY {source}: not in the project"
             assert not any(fnmatch.fnmatch(source, pattern) for pattern in ignored), \
                 f"COPY {source}: excluded by .dockerignore"
+
+
+def test_the_pdfs_chinese_font_is_copied_into_the_image():
+    """The PDFs (the office report, the dispatch slip) embed the font shipped with the code,
+    not one of the system's: the slim image has no CJK font package and needs none, so long as
+    the build copies that file in and nothing points the PDFs at a font of the system."""
+    from services.gateway.reporting import pdf
+    font = pdf.FONT_FILE.relative_to(ROOT).as_posix()
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (op, _) in enumerate(instructions) if op == "FROM")
+    copies = [(i, args.split()) for i, (op, args) in enumerate(instructions) if op == "COPY"]
+    built = [words for i, words in copies if i < last_from and not words[0].startswith("--")]
+    assert any(font.startswith(source.rstrip("/") + "/")
+               for words in built for source in words[:-1]), f"{font}: not copied to the build"
+    final = [words for i, words in copies if i > last_from and words[0] == "--from=build"]
+    assert any(f"/app/{font}".startswith(source.rstrip("/") + "/")
+               for words in final for source in words[1:-1]), f"{font}: not in the image"
+    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
+    parts = font.split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    assert not any(fnmatch.fnmatch(prefix, pattern) for prefix in prefixes for pattern in ignored)
+    deployments = [DEPLOY / "Dockerfile", COMPOSE, *sorted((DEPLOY / "k8s").rglob("*.y*ml"))]
+    assert not [p.name for p in deployments if "XIUHUA_REPORT_FONT" in p.read_text()]

@@ -93,7 +93,7 @@ def gather(services, period: str, community: str | None = None) -> dict:
                               _source("repair.work_order_statistics", **repair_query),
                               _all_pages)
     figures.extend(part["figures"])
-    sections.append(part["section"])
+    sections.extend(part["sections"])
     appendices.extend(part["appendices"])
 
     # -- 主题活动 ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 APPENDIX_SIZE = 6.5   # points, the appendices' tables
 CELL_PADDING = 6      # points each side of a table cell (reportlab's default)
 SERIES_COLOURS = (colors.HexColor("#2F75B5"), colors.HexColor("#ED7D31"),
-                  colors.HexColor("#70AD47"))
+                  colors.HexColor("#70AD47"), colors.HexColor("#FFC000"))
 
 
 def _font() -> str:
@@ -97,8 +97,10 @@ def render(report: dict) -> bytes:
                 continue
             if table.get("chart") == "bar":
                 story.append(_bar_chart(table, font))
+            total = [table["total"]] if table.get("total") else []
             story.append(_table([table["columns"], *[[_text(v) for v in r]
-                                                      for r in table["rows"]]], font))
+                                                      for r in [*table["rows"], *total]]],
+                                font, total=bool(total)))
 
     for appendix in report["appendices"]:
         story.append(PageBreak())
@@ -178,11 +180,15 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _table(rows, font, widths=None, size=8.5) -> Table:
+def _table(rows, font, widths=None, size=8.5, total=False) -> Table:
+    """A table with its header row shaded, and its last row too when it is a 合计."""
     table = Table(rows, colWidths=widths, repeatRows=1)
+    shading = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7"))]
+    if total:
+        shading.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F2F2F2")))
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), size),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+        *shading,
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9BB7D4")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEADING", (0, 0), (-1, -1), size * 1.25),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))

@@ -14,6 +14,11 @@ records from `repair.list_work_orders`. Both follow one definition per figure
   (居民评价) where they gave one, otherwise the 回访's, including a 不满意 that led to a redo
   (附表 回访记录);
 - 督办 — the escalations made in the period (附表 督办记录).
+
+Its second section, 背街小巷工单按承办部门, is the same figures by the department (承办部门)
+each order is with now, 未派单 last (`repair.work_order_statistics` grouped by department):
+the rows add up to the part's figures, and its 合计 row is their sum (the rates there are the
+part's own, derived from its sums, never the rows' average).
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ FOLLOW_UP_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意",
                    "dissatisfied": "不满意", "unreachable": "联系不上"}
 SATISFIED = ("satisfied", "basically_satisfied")
 ANSWERS = (*SATISFIED, "dissatisfied")
+DEPARTMENT_SECTION = "背街小巷工单按承办部门"
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -247,8 +253,43 @@ def gather(repair, scope: dict, start: datetime, end: datetime, label: str, wher
                    g["completed"], percent(g["on_time_rate"])]
                   for g in by_category.get("groups", [])]},
     ]
-    return {"figures": figures, "section": {"title": section, "tables": tables},
+    return {"figures": figures,
+            "sections": [{"title": section, "tables": tables},
+                         department_section(repair, scope, totals)],
             "appendices": appendices}
+
+
+def department_section(repair, scope: dict, totals: dict) -> dict:
+    """背街小巷工单按承办部门: each department's figures (those with anything to count), 未派单
+    last, and a 合计 row that adds the rows up; its rates are the part's own."""
+    grouped = repair.work_order_statistics(group_by=["department"], **scope)
+    groups = sorted((g for g in grouped.get("groups", []) if _counts_anything(g)),
+                    key=lambda g: not g.get("department"))
+    counts = ("reported", "completed", "completed_on_time", "escalated")
+    rates = ("on_time_rate", "satisfaction_rate", "resolution_rate")
+
+    def amounts(group) -> list:
+        return [group["quantities"][k]["amount"] for k in QUANTITY_ORDER]
+    return {"title": DEPARTMENT_SECTION, "tables": [
+        {"title": "工单办理", "columns": ["承办部门", "上报工单", "办结工单", "按期办结", "督办",
+                                       "按期办结率", "满意率", "解决率"],
+         "rows": [[g["department_name"], *(g[c] for c in counts),
+                   *(percent(g[r]) for r in rates)] for g in groups],
+         "total": ["合计", *(sum(g[c] for g in groups) for c in counts),
+                   *(percent(totals[r]) for r in rates)],
+         "chart": "bar"},
+        {"title": "工程量", "columns": ["承办部门", *(QUANTITY_TITLES[k] for k in QUANTITY_ORDER)],
+         "rows": [[g["department_name"], *amounts(g)] for g in groups if any(amounts(g))],
+         "total": ["合计", *(round(sum(g["quantities"][k]["amount"] for g in groups), 2)
+                             for k in QUANTITY_ORDER)]},
+    ]}
+
+
+def _counts_anything(group: dict) -> bool:
+    return bool(group["reported"] or group["completed"] or group["escalated"]
+                or group["reopened"] or any(group["follow_ups"].values())
+                or any(group["ratings"].values())
+                or any(q["amount"] for q in group["quantities"].values()))
 
 
 def percent(value) -> str:

@@ -1,6 +1,7 @@
 """The office report as an Excel workbook: 概览 (every figure with the query behind it and the
 sheet that lists its records), one sheet per section with its tables and native bar charts,
-and one appendix sheet per record list (附表), each with a total row where figures are sums."""
+and one appendix sheet per record list (附表), each with a total row where figures are sums
+(a section's table may have its own 合计 row, `total`)."""
 from __future__ import annotations
 
 import io
@@ -58,6 +59,11 @@ def render(report: dict) -> bytes:
                 for index, value in enumerate(values, start=1):
                     sheet.cell(top + offset, index, value)
             bottom = top + len(table["rows"])
+            end = bottom  # the last line written: the rows, or their 合计 (not charted)
+            if table.get("total"):
+                end = bottom + 1
+                for index, value in enumerate(table["total"], start=1):
+                    sheet.cell(end, index, value).font = BOLD
             if table.get("chart") == "bar" and table["rows"]:
                 numeric = [i for i, v in enumerate(table["rows"][0], start=1)
                            if isinstance(v, (int, float)) and i > 1]
@@ -70,9 +76,9 @@ def render(report: dict) -> bytes:
                 chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1,
                                                max_row=bottom))
                 sheet.add_chart(chart, f"{get_column_letter(len(table['columns']) + 2)}{row}")
-                row = max(bottom + 2, row + 17)
+                row = max(end + 2, row + 17)
             else:
-                row = bottom + 2
+                row = end + 2
         _widths(sheet, [22, 12, 12, 12, 12])
 
     for appendix in report["appendices"]:

@@ -11,7 +11,7 @@ from services.gateway.residents import resident_phone
 from services.gateway.routes.base import Route
 from services.notify import domain, schemas as notify, views as notify_views
 from shared.errors import NotFound
-from shared.schemas import Schema, load
+from shared.schemas import Schema, fields_of, load
 
 TAG = "通知"
 # Their own preferences, found by their phone: the input may name no one else.
@@ -24,10 +24,8 @@ class MyPreferencesQuery(Schema):
     resident = RESIDENT_FIELD
 
 
-class MyPreferences(Schema):
+class MyPreferences(fields_of(notify.SetPreferences, "opted_out", "topics_off")):
     """消息设置: everything off, or the topics not wanted (sign-in codes are always sent)."""
-    opted_out = notify.SetPreferences._declared_fields["opted_out"]
-    topics_off = notify.SetPreferences._declared_fields["topics_off"]
     resident = RESIDENT_FIELD
 
 

@@ -30,13 +30,18 @@ def test_the_office_report_as_workbook_and_pdf(demo_module, gateway_system, admi
     assert response.headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml")
     book = load_workbook(io.BytesIO(response.content))
-    assert {"概览", "背街小巷工单", "主题活动", "工单明细", "活动明细", "岗位明细"} <= set(
-        book.sheetnames)
+    assert {"概览", "背街小巷工单", "背街小巷工单按承办部门", "主题活动", "工单明细", "活动明细",
+            "岗位明细"} <= set(book.sheetnames)
     figures = {row[1]: row for row in book["概览"].iter_rows(min_row=5, values_only=True)}
     assert figures["新装或维修路灯"][2] == lamps and figures["新装或维修路灯"][3] == "盏"
     assert figures["新装或维修路灯"][4].startswith("repair.work_order_statistics(period=")
     assert figures["新装或维修路灯"][5] == "工单明细"
     assert book["背街小巷工单"]._charts and book["主题活动"]._charts
+    # The departments' 合计 of 工程量 is the street's: as many lamps as the appendix lists.
+    lines = list(book["背街小巷工单按承办部门"].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(lines) if r[0] == "承办部门" and "路灯(盏)" in r)
+    total = next(r for r in lines[head:] if r[0] == "合计")
+    assert total[lines[head].index("路灯(盏)")] == lamps
     orders = list(book["工单明细"].iter_rows(min_row=4, values_only=True))
     assert orders[-1][0].startswith("合计") and orders[-1][6].startswith("=SUM(")
     lamp_column = [c.value for c in book["工单明细"][3]].index("路灯(盏)")

@@ -8,13 +8,18 @@ equals the statistics query's figure — the RPC's, and the dashboard's, whose p
 per-month groups are the same figures over the same buckets and add up to the totals. Orders
 go to any department and may be returned and sent elsewhere: the figures by department add up
 to the street's (or the community's), each department's are what its filter gives, and each
-is what the orders with that department now add up to, counted here from the records."""
+is what the orders with that department now add up to, counted here from the records; the
+report's section by department (承办部门) adds up to the part's headline figures, in the
+workbook's sheet and the PDF's section alike."""
+import io
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings, strategies as st
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from services.gateway.reporting import figures as report_figures
-from services.gateway.reporting import work_orders
+from services.gateway.reporting import pdf, work_orders, xlsx
 from services.repair import domain
 from services.repair.handlers import flow, intake, reading
 from services.repair.views import WorkOrderView
@@ -38,6 +43,8 @@ STEPS = {"accept": 6, "dispatch": 6, "sign_for": 6, "complete": 6, "follow_up": 
          "rate": 3, "reopen": 2, "answer": 1, "escalate": 2, "cancel": 1, "reject": 1,
          "return": 2}
 DEPARTMENTS = tuple(d["code"] for d in domain.DEFAULT_DEPARTMENTS)
+DEPARTMENT_NAMES = {d["code"]: d["name"] for d in domain.DEFAULT_DEPARTMENTS}
+NO_DEPARTMENT = "未派单"
 
 
 class RepairProxy:
@@ -127,6 +134,7 @@ def test_every_headline_of_the_work_order_part_adds_up_to_its_appendix(plans):
                                       "repair.work_order_statistics", report_figures._all_pages)
             totals = repair.work_order_statistics(**scope)["totals"]
             assert_adds_up(part, totals)
+            assert_department_section_adds_up(part)
             assert_statistics_agree(repair, scope, part, totals, start, end)
             assert_departments_add_up(repair, uow, scope, totals, first, last)
 
@@ -164,6 +172,42 @@ def assert_adds_up(part, totals):
     assert shown["督办"] == len(rows["督办记录"])
     # And the report's own check finds nothing to flag.
     assert report_figures.discrepancies(part["figures"]) == []
+
+
+def department_section(part) -> tuple[dict, dict]:
+    """The tables of the part's section by department: 工单办理 and 工程量."""
+    section, = [s for s in part["sections"] if s["title"] == work_orders.DEPARTMENT_SECTION]
+    handled, quantities = section["tables"]
+    assert (handled["title"], quantities["title"]) == ("工单办理", "工程量")
+    return handled, quantities
+
+
+def assert_department_section_adds_up(part):
+    """The section by department: each column's rows add up to its 合计, and the 合计 is the
+    part's headline figure (the rates there are the headline rates)."""
+    shown = {f["name"]: f["value"] for f in part["figures"]}
+    handled, quantities = department_section(part)
+    columns = handled["columns"]
+    total = dict(zip(columns, handled["total"]))
+    for column in ("上报工单", "办结工单", "按期办结", "督办"):
+        assert sum(r[columns.index(column)] for r in handled["rows"]) == total[column], column
+    assert (total["上报工单"], total["办结工单"], total["督办"]) == (
+        shown["上报工单"], shown["办结工单"], shown["督办"])
+    completed = total["办结工单"]
+    assert shown["按期办结率"] == (round(total["按期办结"] / completed, 4) if completed else None)
+    for rate in ("按期办结率", "满意率", "解决率"):
+        assert total[rate] == work_orders.percent(shown[rate]), rate
+    departments = [r[0] for r in handled["rows"]]
+    assert len(set(departments)) == len(departments)
+    assert reader_order(departments) == departments  # 未派单, if any, last
+    for index, kind in enumerate(work_orders.QUANTITY_ORDER, start=1):
+        added = round(sum(r[index] for r in quantities["rows"]), 2)
+        assert added == quantities["total"][index] == round(shown[domain.QUANTITY_NAMES[kind]],
+                                                            2), kind
+
+
+def reader_order(departments: list[str]) -> list[str]:
+    return sorted(departments, key=lambda name: name == NO_DEPARTMENT)
 
 
 HEADLINES = {"上报工单": "reported", "办结工单": "completed", "按期办结率": "on_time_rate",
@@ -305,3 +349,55 @@ def test_a_redone_order_counts_once_in_the_month_of_its_final_completion():
     order = uow.work_orders.get(number)
     assert [q["amount"] for q in order.quantities] == [35]
     assert order.previous_completions[0]["quantities"][0]["amount"] == 641
+
+
+def test_the_report_has_a_section_by_department_that_adds_up_in_workbook_and_pdf():
+    """Two orders done by two departments, one returned and so with none (未派单), one never
+    dispatched: the section lists each department's own, and its 合计 is the street's."""
+    uow = FakeRepairUnitOfWork(now=datetime(2026, 3, 2, 2, tzinfo=timezone.utc))
+    numbers = [run(intake.report, uow, ADMIN, {
+        "category": "road_surface", "community": community, "alley": ALLEYS[community],
+        "address": f"{ALLEYS[community]}{n}号", "description": "路面破损",
+        "channel": "grid_worker", "reporter": {"name": "张清松"}})["number"]
+        for n, community in enumerate(("天宝社区", "浚河社区", "天宝社区", "浚河社区"))]
+    steps = {numbers[0]: [("dispatch", 0), ("sign_for", 0), ("complete", 4)],  # 路面 2 m²
+             numbers[1]: [("dispatch", 1), ("sign_for", 0), ("escalate", 0),
+                          ("complete", 5)],                                  # 硬化 2.25 m²
+             numbers[2]: [("dispatch", 1), ("return", 0)],
+             numbers[3]: []}
+    for number, plan in steps.items():
+        for step, draw in [("accept", 0), *plan]:
+            uow.now += timedelta(hours=3)
+            apply(uow, number, step, draw)
+    repair = RepairProxy(uow)
+    start, end = report_figures.month_bounds("2026-03", "2026-03")
+    part = work_orders.gather(repair, {"period": "2026-03"}, start, end, "2026年3月", "全街道",
+                              "repair.work_order_statistics", report_figures._all_pages)
+    assert_department_section_adds_up(part)
+    handled, quantities = department_section(part)
+    municipal, enforcement = DEPARTMENT_NAMES[DEPARTMENTS[0]], DEPARTMENT_NAMES[DEPARTMENTS[1]]
+    assert handled["rows"] == [
+        [municipal, 1, 1, 1, 0, "100.0%", "—", "100.0%"],
+        [enforcement, 1, 1, 1, 1, "100.0%", "—", "100.0%"],
+        [NO_DEPARTMENT, 2, 0, 0, 0, "—", "—", "0.0%"]]
+    assert handled["total"] == ["合计", 4, 2, 2, 1, "100.0%", "—", "50.0%"]
+    road, hardening = (1 + work_orders.QUANTITY_ORDER.index(k)
+                       for k in ("road_surface", "hardening"))
+    assert [(r[0], r[road], r[hardening]) for r in quantities["rows"]] == [
+        (municipal, 2.0, 0), (enforcement, 0, 2.25)]  # 未派单 did no work
+
+    report = {"title": "广陵街道社区精细化管理工作报表(全街道)", "period_label": "2026年3月",
+              "from_month": "2026-03", "to_month": "2026-03", "where": "全街道",
+              "generated_at": "2026-04-01T01:00:00.000Z", "figures": part["figures"],
+              "discrepancies": [], "sections": part["sections"],
+              "appendices": part["appendices"]}
+    sheet = load_workbook(io.BytesIO(xlsx.render(report)))[work_orders.DEPARTMENT_SECTION]
+    lines = [[v for v in line if v is not None]
+             for line in sheet.iter_rows(values_only=True)]
+    assert [municipal, 1, 1, 1, 0, "100.0%", "—", "100.0%"] in lines
+    assert handled["total"] in lines and quantities["total"] in lines
+    assert sheet._charts  # 上报, 办结, 按期办结 and 督办 by department
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.render(report))).pages)
+    flat = "".join(text.split())
+    assert f"{work_orders.DEPARTMENT_SECTION}工单办理" in flat
+    assert f"{enforcement}11111" in flat and "合计42" in flat

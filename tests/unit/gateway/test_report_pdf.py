@@ -1,11 +1,15 @@
 """The office report's PDF: an appendix's values are wrapped to their columns, never cut, and
-its moments are the office's time (Asia/Shanghai) to the minute, as in the exports."""
+its moments are the office's time (Asia/Shanghai) to the minute, as in the exports; the font
+shipped for it draws every name the reports print (no boxes)."""
 import io
 import re
 
 from pypdf import PdfReader
 
+from reportlab.pdfbase.ttfonts import TTFont
+
 from services.gateway.reporting import pdf
+from shared import names, places
 
 TITLE = "先进典型事迹宣讲暨道德模范表彰大会"
 COLUMNS = [("number", "工单号"), ("community", "社区"), ("alley", "巷道"),
@@ -48,3 +52,12 @@ def test_wrapping_breaks_at_a_space_else_between_characters():
     assert "".join(lines) == TITLE and len(lines) > 2
     assert all(pdf.pdfmetrics.stringWidth(line, font, 6.5) <= 30 for line in lines)
     assert pdf._wrap("短", 30, font, 6.5) == "短"
+
+
+def test_the_shipped_font_draws_every_name_and_place_the_reports_print():
+    glyphs = TTFont("shipped", str(pdf.FONT_FILE), subfontIndex=0).face.charToGlyph
+    printed = {places.street(), *places.communities(), *(a["name"] for a in places.alleys()),
+               *(name for table in names.for_console().values() for name in table.values())}
+    characters = {ch for text in printed for ch in text if not ch.isascii()}
+    assert len(characters) > 100
+    assert sorted(ch for ch in characters if ord(ch) not in glyphs) == []

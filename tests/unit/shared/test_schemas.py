@@ -1,9 +1,11 @@
 """The shared query schemas refuse what no list or report could answer, in Chinese, before
 any service reaches the database with it."""
 import pytest
+from marshmallow import fields, validate
 
 from shared.errors import ValidationFailed
-from shared.schemas import MAX_PAGE, ActorSchema, PageSchema, PeriodSchema, load, month_range
+from shared.schemas import (MAX_PAGE, ActorSchema, PageSchema, PeriodSchema, Schema, fields_of,
+                            load, month_range)
 
 
 def test_a_page_far_beyond_any_list_is_refused_not_passed_to_the_database():
@@ -38,3 +40,27 @@ def test_a_name_with_control_characters_is_refused(name):
     with pytest.raises(ValidationFailed) as refused:
         load(ActorSchema(), {"id": "u1", "name": name, "role": "street_admin"})
     assert "控制字符" in refused.value.fields["name"][0]
+
+
+class _Whole(Schema):
+    name = fields.String(required=True, validate=validate.Length(max=4))
+    phone = fields.String(required=True)
+    note = fields.String(load_default=None)
+
+
+class _Narrow(fields_of(_Whole, "note", "name")):
+    consent = fields.Boolean(required=True)
+
+
+def test_a_schema_of_some_fields_keeps_their_rules_and_takes_no_others():
+    assert list(_Narrow._declared_fields) == ["note", "name", "consent"]
+    assert load(_Narrow(), {"name": "王芳", "consent": True}) == {
+        "name": "王芳", "note": None, "consent": True}
+    with pytest.raises(ValidationFailed) as refused:
+        load(_Narrow(), {"name": "王芳王芳王芳", "phone": "13800000000", "consent": True})
+    assert sorted(refused.value.fields) == ["name", "phone"]
+
+
+def test_a_schema_of_fields_its_source_lacks_is_a_mistake_at_once():
+    with pytest.raises(KeyError):
+        fields_of(_Whole, "name", "email")
