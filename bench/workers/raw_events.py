@@ -4,8 +4,10 @@ domain objects.
 
 Per message, in one transaction, exactly the handler's operations on the same collections and
 indexes: the inbox mark (unique _id), the look-up of an existing visit by source key, the
-look-up of open visits of the work order, the day's shift counter, the shift document (the
-same shape, made once by the domain from a sample and copied) and its event in the outbox.
+look-up of open visits of the work order, the day's shift number (taken outside the
+transaction, as the service takes it), the read of the list's time window, the shift's two
+total counters, the shift document (the same shape, made once by the domain from a sample and
+copied) and its event in the outbox.
 Then the message is acknowledged. One consumer, sequential, with a prefetch window.
 
     python -m bench.workers.raw_events --db NAME --prefetch 100
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import random
 import signal
 
 import kombu
@@ -77,9 +80,25 @@ def main() -> None:
             list(db.shifts.find({"source.work_order_number": number, "state": "open"},
                                 session=session))
             day = clock.local_date(at).strftime("%Y%m%d")
+            # The day's number is taken outside the transaction, as the service takes it.
             seq = db.counters.find_one_and_update(
                 {"_id": f"S{day}"}, {"$inc": {"seq": 1}}, upsert=True,
-                return_document=ReturnDocument.AFTER, session=session)["seq"]
+                return_document=ReturnDocument.AFTER)["seq"]
+            # The list's time window (read once per transaction, as the service does) and
+            # the shift's totals: one counter of its community, kind and state, one of all
+            # shifts, each on one of its shards.
+            db.extents.find_one({"_id": "shifts"}, session=session)
+            combination = (data["community"], shift_template["kind"], shift_template["state"])
+            shard = random.randrange(8)
+            db.shift_tallies.update_one(
+                {"_id": "|".join(map(str, (*combination, shard)))},
+                {"$inc": {"n": 1}, "$setOnInsert": {
+                    **dict(zip(("community", "kind", "state"), combination)), "shard": shard}},
+                upsert=True, session=session)
+            shard = random.randrange(8)
+            db.shift_tallies.update_one(
+                {"_id": f"*|{shard}"}, {"$inc": {"n": 1}, "$setOnInsert": {"shard": shard}},
+                upsert=True, session=session)
             shift = copy.deepcopy(shift_template)
             shift.update({"_id": f"S{day}{seq:04d}", "source_key": key,
                           "title": f"工单回访:{number}", "community": data["community"],
