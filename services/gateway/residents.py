@@ -17,6 +17,7 @@ from services.gateway.wire import (RESIDENT_COOKIE, RESIDENT_PREFIX, client_addr
 from services.repair import domain as repair_domain, schemas as repair_schemas
 from shared import clock, places
 from shared.errors import ValidationFailed
+from shared.paging import CursorPageSchema
 from shared.personal_data import Cipher, mask_phone
 from shared.schemas import Schema, fields_of, load
 
@@ -39,6 +40,13 @@ class ResidentReport(fields_of(repair_schemas.ReportWorkOrder, "category", "comm
     photos = repair_schemas.PHOTO_IDS
     name = fields.String(load_default=None, allow_none=True,
                          validate=validate.Length(max=30))
+    # Filled by the gateway with the signed-in resident; another is refused.
+    resident = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=64))
+
+
+class MyOrders(CursorPageSchema):
+    """我的报修: the resident's own orders, newest first, a page at a time."""
     # Filled by the gateway with the signed-in resident; another is refused.
     resident = fields.String(load_default=None, allow_none=True,
                              validate=validate.Length(max=64))
@@ -117,6 +125,14 @@ def progress(api, principal, params, data, request):
     return public_order(api.worker.repair.get_work_order(number=params["number"]))
 
 
+def my_orders(api, principal, params, data, request):
+    """Their orders from the server, wherever they signed in: those whose reporter's phone is
+    the one their code proved (the session's fingerprint, never one from the request)."""
+    query = load(MyOrders(), data)
+    return api.worker.repair.list_work_orders_by_reporter(
+        resident=principal.resident, cursor=query["cursor"], page_size=query["page_size"])
+
+
 def my_order(api, principal, params, data, request):
     return own_order(api.worker.repair.get_work_order(number=params["number"]))
 
@@ -170,5 +186,5 @@ def own_order(order: dict) -> dict:
 HANDLERS = {"resident.code": send_code, "resident.sign_in": sign_in, "resident.me": me,
             "resident.sign_out": sign_out, "resident.places": places_register,
             "resident.report": report, "resident.progress": progress,
-            "resident.order": my_order, "resident.rate": rate, "resident.photo": photo,
+            "resident.orders": my_orders, "resident.order": my_order, "resident.rate": rate, "resident.photo": photo,
             "work_orders.photo": photo}

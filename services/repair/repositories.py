@@ -15,7 +15,7 @@ from services.repair.figures_upgrade import upgrade_figures_by_department
 from services.repair.exceptions import (department_not_found, duplicate_ticket,
                                         work_order_not_found)
 from shared import clock, holidays
-from shared.paging import Extents, Order, keyset_page
+from shared.paging import Extents, Order, empty_page, keyset_page
 from shared.personal_data import AUDIT_LOG, record_reveal
 from shared.repository import AggregateRepository, plain_fields
 from shared.search import TERMS, search_criteria, terms
@@ -54,6 +54,8 @@ INDEXES = {
         _newest("alley_key", name="alley_newest"),
         _newest("escalated", name="escalated_newest"),
         _newest(TERMS, name="search_newest"),
+        # A resident's own orders (居民端 我的报修), by the keyed fingerprint of their phone.
+        _newest("reporter.phone.fingerprint", name="reporter_newest"),
         _newest(by="updated_at", name="updated"),
         _newest("community", by="updated_at", name="community_updated"),
         _newest(by="due_at", name="due"),
@@ -211,6 +213,21 @@ class WorkOrders(AggregateRepository):
         ).sort([("reported_at", DESCENDING), ("_id", DESCENDING)]).limit(domain.DUPLICATE_READ)
         return [order for order in self.many(cursor) if order.number != exclude
                 and order.category == report["category"] and order.state in domain.OPEN]
+
+    def reported_by(self, resident: str, query: dict, at: datetime) -> dict:
+        """A page of the orders whose reporter's phone has the keyed fingerprint `resident`
+        (居民端 我的报修: those a resident reported, and those staff took down with their
+        phone), newest first: {items: [WorkOrder], next_cursor, has_more, page_size, total}.
+        Read in bounded windows of the (fingerprint, reported_at, _id) index (shared.paging),
+        so a page costs what it holds however long the street's history; no total (the
+        counters do not count by reporter)."""
+        order = Order("reported_at", horizon=HORIZONS["reported_at"])
+        extent = EXTENTS.of(self.uow, order.field)
+        if extent is None:  # no order yet: an empty list, at once
+            return empty_page(query, total=None)
+        page = keyset_page(self.documents, {"reporter.phone.fingerprint": resident}, order,
+                           query, now=at, extent=extent, indexes=INDEXES[WORK_ORDERS])
+        return {**page, "items": self.many(page["items"]), "total": None}
 
     def open311_requests(self, numbers: list[str] | None, service_codes: list[str] | None,
                          status: set | None, start: datetime | None, end: datetime | None,

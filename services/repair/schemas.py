@@ -212,6 +212,13 @@ class ListWorkOrders(CursorPageSchema):
          for sign in ("", "-")]))
 
 
+class WorkOrdersByReporter(CursorPageSchema):
+    """A resident's own orders (居民端 我的报修): those whose reporter's phone has this keyed
+    fingerprint (shared.personal_data; never the number itself), newest first."""
+    resident = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error="不是有效的居民标识。"))
+
+
 class Statistics(PeriodSchema):
     community = fields.String(load_default=None, validate=NAME)
     alley = fields.String(load_default=None, validate=NAME)

@@ -149,6 +149,10 @@ class RepairService:
         return self.store.run(reading.page, query)
 
     @rpc
+    def list_work_orders_by_reporter(self, **query):
+        return self.store.run(reading.by_reporter, query)
+
+    @rpc
     def reveal_reporter_contact(self, number, actor, **command):
         return self.store.run(reading.reveal_contact, number, actor, command)
 

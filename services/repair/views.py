@@ -165,6 +165,40 @@ class ReportedWorkOrderView(WorkOrderView):
     already_reported = fields.Boolean(required=True)
 
 
+class ReporterWorkOrderView(View):
+    """An order in its reporter's own list (居民端 我的报修): what they reported and where it
+    stands, and nothing of anyone — no name or phone (not even their own), no one who acted
+    on it, no note of the office's."""
+    number = fields.String(required=True)
+    category = fields.String(required=True)
+    category_name = derived("get_category_name")
+    community = fields.String(required=True)
+    alley = fields.String(allow_none=True, required=True)
+    address = fields.String(required=True)
+    description = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
+    state_name = derived("get_state_name")
+    reported_at = Instant(required=True)
+    completed_at = Instant(allow_none=True, required=True)
+    closed_at = Instant(allow_none=True, required=True)
+    # 居民评价: their rating of the current completion (满意 …), or null; and whether they may
+    # give one now (a completed or closed order not rated since its completion).
+    rating_name = derived("get_rating_name", allow_none=True)
+    can_rate = derived("get_can_rate", fields.Boolean)
+
+    def get_category_name(self, order) -> str:
+        return domain.CATEGORIES[order.category].name
+
+    def get_state_name(self, order) -> str:
+        return domain.STATE_NAMES[order.state]
+
+    def get_rating_name(self, order) -> str | None:
+        return domain.RATINGS[order.rating["result"]] if order.rating else None
+
+    def get_can_rate(self, order) -> bool:
+        return order.rating is None and order.state in domain.ACTIONS["rate"][0]
+
+
 class DuplicateList(Schema):
     items = fields.List(fields.Nested(DuplicateView), required=True)
 

@@ -4,7 +4,7 @@ their phone's fingerprint: an order is theirs when its reporter's phone is their
 from services.gateway import resident_services as services, residents
 from services.gateway.access import FIELD, READERS, REFERENCE, RESIDENT, OWN, Scope
 from services.gateway.routes.base import Route
-from services.repair import schemas as repair
+from services.repair import schemas as repair, views as repair_views
 
 ANYONE = frozenset()  # public routes name no role
 THEIR_ORDER = Scope({"resident": "reporter.resident"}, lookup=("repair", "get_work_order"))
@@ -36,6 +36,10 @@ ROUTES = [
     _resident("report", "POST", "/work-orders", "居民上报问题(本人名义,可附照片和位置)",
               scope=Scope(inputs={"resident": "resident"}), input=residents.ResidentReport,
               status=201),
+    _resident("orders", "GET", "/my/work-orders",
+              "我的报修:本人上报的工单(新的在前,按游标翻页;含工作人员代为登记的)",
+              scope=THEMSELVES, input=residents.MyOrders,
+              output=repair_views.ReporterWorkOrderView, paged=True),
     _resident("order", "GET", "/my/work-orders/<number>", "本人上报的工单(含照片和评价)",
               scope=THEIR_ORDER),
     _resident("photo", "GET", "/my/work-orders/<number>/photos/<photo_id>",

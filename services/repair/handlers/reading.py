@@ -3,7 +3,7 @@ figures they add up to."""
 from __future__ import annotations
 
 from services.repair import figures, schemas
-from services.repair.views import WorkOrderView
+from services.repair.views import ReporterWorkOrderView, WorkOrderView
 from shared.schemas import ActorSchema, load, month_range
 from shared.unit_of_work import command, query
 
@@ -49,6 +49,16 @@ def statistics(uow, query: dict) -> dict:
     result = figures.roll_up(buckets, group_by, names)
     result["period"] = {"from_month": first, "to_month": last}
     return result
+
+
+@query
+def by_reporter(uow, query: dict) -> dict:
+    """A resident's own orders (居民端 我的报修), newest first, a page at a time: every order
+    whose reporter's phone is theirs — reported on the resident site or taken down by staff —
+    found by the phone's keyed fingerprint."""
+    query = load(schemas.WorkOrdersByReporter(), query)
+    page = uow.work_orders.reported_by(query["resident"], query, uow.now)
+    return {**page, "items": ReporterWorkOrderView(many=True, now=uow.now).dump(page["items"])}
 
 
 def _opened(cipher, protected: dict | None) -> str | None:

@@ -246,3 +246,75 @@ def test_a_resident_registers_for_an_activity_volunteers_and_applies_for_a_match
     assert second.get("/m/api/my/job-applications").json()["items"] == []
     none_yet = second.post("/m/api/my/job-applications", json={"posting_id": postings["near"]})
     assert none_yet.status_code == 422 and "posting_id" in none_yet.json()["fields"]
+
+
+def test_my_orders_come_from_the_server_to_any_new_session_newest_first_and_only_mine(
+        module_system, module_config, module_admin, mongo_client, rpc):
+    """我的报修 is the server's list, not the device's: after signing out, a new session (a new
+    phone) lists every order whose reporter's phone is theirs — their reports and one staff
+    took down with their phone — newest first, paged by cursor, each once; another resident
+    lists none of them and may not name them."""
+    from services.gateway.auth import Auth
+    from shared.personal_data import Cipher, mask_phone
+    from tests.integration.gateway.answers import conforms
+    from tests.integration.gateway.conftest import gateway_db
+
+    phone, neighbour_phone = "13912340006", "13912340007"
+    first_phone = signed_in(module_system, rpc, phone)
+    numbers = []
+    for description in ("东门路灯不亮", "西门井盖松动"):
+        made = first_phone.post("/m/api/work-orders", json={
+            "category": "street_light", "community": "浚河社区", "address": "新宇巷8号",
+            "description": description})
+        assert made.status_code == 201, made.text
+        numbers.append(made.json()["number"])
+    by_staff = module_admin.post("/api/work-orders", json={
+        "category": "road_surface", "community": "浚河社区", "address": "新宇巷口",
+        "description": "路面坑洼", "channel": "hotline_12345",
+        "reporter": {"name": "刘阿姨", "phone": phone}})
+    assert by_staff.status_code == 201, by_staff.text
+    numbers.append(by_staff.json()["number"])
+    someone_elses = module_admin.post("/api/work-orders", json={
+        "category": "road_surface", "community": "浚河社区", "address": "新宇巷口",
+        "description": "路面坑洼", "channel": "hotline_12345",
+        "reporter": {"name": "刘阿姨", "phone": "13912349999"}}).json()["number"]
+    assert first_phone.delete("/m/api/session").status_code == 204
+    assert first_phone.get("/m/api/my/work-orders").status_code == 401
+
+    # A new phone: a new session for the same number (as a one-time code's sign-in makes it;
+    # a second code to the number within a minute would be refused).
+    cipher = Cipher(module_config["PII_KEY"])
+    token, _ = Auth(gateway_db(mongo_client, module_config), config=module_config) \
+        .resident_session(cipher.protect(phone, mask_phone))
+    new_phone = Client(module_system)
+    new_phone.headers["Authorization"] = f"Bearer {token}"
+    listed = conforms("resident.orders", new_phone.get("/m/api/my/work-orders"))
+    assert [o["number"] for o in listed["items"]] == numbers[::-1]
+    assert listed["has_more"] is False and someone_elses not in str(listed)
+    latest = listed["items"][0]
+    assert (latest["category_name"], latest["state"], latest["can_rate"]) == \
+        ("路面破损", "reported", False)
+    for personal in ("刘阿姨", phone, mask_phone(phone)):
+        assert personal not in str(listed)
+
+    # A page at a time: every order once, in the same order.
+    seen, cursor = [], None
+    while True:
+        page = conforms("resident.orders", new_phone.get(
+            "/m/api/my/work-orders", params={"page_size": 1, **({"cursor": cursor} if cursor
+                                                                 else {})}))
+        seen.extend(o["number"] for o in page["items"])
+        if not page["has_more"]:
+            break
+        cursor = page["next_cursor"]
+    assert seen == numbers[::-1]
+
+    # Another resident: none of them, and naming this one is refused.
+    neighbour = signed_in(module_system, rpc, neighbour_phone)
+    theirs = conforms("resident.orders", neighbour.get("/m/api/my/work-orders"))
+    assert theirs["items"] == [] and theirs["has_more"] is False
+    named = neighbour.get("/m/api/my/work-orders",
+                          params={"resident": cipher.fingerprint(phone)})
+    assert (named.status_code, named.json()["code"]) == (403, "FORBIDDEN")
+    for client in (first_phone, new_phone, neighbour):
+        client.close()

@@ -36,6 +36,18 @@ class FakeWorkOrders(InMemoryAggregates):
         orders = self.where(lambda o: query.get("community") in (None, o.community))
         return orders[:query["page_size"]], len(orders)
 
+    def reported_by(self, resident, query, at):
+        """Newest first (report time, then number); the cursor is the last number given."""
+        orders = sorted(self.where(lambda o: (o.reporter.get("phone") or {}).get(
+            "fingerprint") == resident), key=lambda o: (o.reported_at, o.number), reverse=True)
+        if query.get("cursor"):
+            numbers = [o.number for o in orders]
+            orders = orders[numbers.index(query["cursor"]) + 1:]
+        page = orders[:query["page_size"]]
+        more = len(orders) > len(page)
+        return {"items": page, "next_cursor": page[-1].number if more else None,
+                "has_more": more, "page_size": query["page_size"], "total": None}
+
     def statistics_buckets(self, first_month, last_month, community, alley, category,
                            department=None, group_by=None):
         """The monthly buckets, summed from the figures the unit of work collected."""

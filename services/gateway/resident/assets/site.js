@@ -15,8 +15,9 @@ async function whoAmI() {
 function home() {
   const number = el("input", { name: "number", placeholder: "如 WO202611280001" });
   show(
-    el("section", {}, el("h2", {}, "上报问题"), el("p", {}, "路灯不亮、井盖破损、路面坑洼……拍照上报,社区及时处理。"),
-      el("button", { id: "go-report", onclick: () => { location.hash = me ? "#/report" : "#/sign-in"; } }, "我要上报")),
+    el("section", { class: "links" }, el("h2", {}, "上报问题"), el("p", {}, "路灯不亮、井盖破损、路面坑洼……拍照上报,社区及时处理。"),
+      el("button", { id: "go-report", onclick: () => { location.hash = me ? "#/report" : "#/sign-in"; } }, "我要上报"),
+      el("a", { class: "button", href: "#/mine", id: "go-mine" }, "我的报修")),
     el("section", { class: "links" }, el("h2", {}, "社区生活"),
       el("a", { class: "button", href: "#/activities", id: "go-activities" }, "附近活动 · 报名签到"),
       el("a", { class: "button", href: "#/volunteer", id: "go-volunteer" }, "志愿服务 · 时长证明"),
@@ -76,24 +77,46 @@ async function report() {
       const order = await call("POST", "/work-orders", { category: category.value, community: community.value,
         alley: alley.value || null, address: address.value || null, description: description.value,
         location: location_, photos });
-      remember(order.number);
       location.hash = "#/order/" + order.number;
     } catch (error) { toast(error.message); submit.disabled = false; }
   } }, el("label", {}, "问题类别"), category, el("label", {}, "社区"), community, el("label", {}, "巷道"), alley,
     el("label", {}, "具体位置"), address, locate, where, el("label", {}, "问题描述"), description,
     el("label", {}, "照片(可拍照)"), photo, el("button", { type: "submit" }, "提交上报"));
-  show(el("section", {}, el("h2", {}, "上报问题"), form), mine());
+  show(el("section", {}, el("h2", {}, "上报问题"), form),
+    el("section", { class: "links" }, el("a", { class: "button", href: "#/mine" }, "我的报修")));
 }
 
-function remember(number) {
-  const numbers = JSON.parse(localStorage.getItem("xiuhua.orders") || "[]");
-  if (!numbers.includes(number)) localStorage.setItem("xiuhua.orders", JSON.stringify([number, ...numbers].slice(0, 20)));
+// 我的报修: from the server, so a new phone or a cleared browser shows them all the same.
+async function mine() {
+  localStorage.removeItem("xiuhua.orders");  // the list this device used to keep
+  const list = el("ul", { class: "cards", id: "my-orders" });
+  const more = el("button", { type: "button", class: "secondary", id: "more-orders", hidden: true }, "加载更多");
+  const section = el("section", {}, el("h2", {}, "我的报修"), list, more);
+  let cursor = null;
+  async function load() {
+    more.disabled = true;
+    try {
+      const page = await call("GET", "/my/work-orders" + (cursor ? "?cursor=" + encodeURIComponent(cursor) : ""));
+      list.append(...page.items.map(myOrder));
+      if (!list.children.length) section.replaceChildren(el("h2", {}, "我的报修"), el("p", {}, "您还没有上报过问题"));
+      cursor = page.next_cursor;
+      more.hidden = !page.has_more;
+    } catch (error) { toast(error.message); }
+    more.disabled = false;
+  }
+  more.addEventListener("click", load);
+  show(section);
+  await load();
 }
 
-function mine() {
-  const numbers = JSON.parse(localStorage.getItem("xiuhua.orders") || "[]");
-  return el("section", {}, el("h2", {}, "我上报的问题"), numbers.length
-    ? el("ul", {}, numbers.map((n) => el("li", {}, el("a", { href: "#/order/" + n }, n)))) : el("p", {}, "暂无"));
+function myOrder(o) {
+  return el("li", { "data-number": o.number },
+    el("p", {}, el("a", { href: "#/order/" + o.number }, o.number), " ", el("strong", {}, o.state_name)),
+    el("p", {}, `${o.category_name} · ${o.community}${o.alley ? " · " + o.alley : ""}`),
+    el("p", {}, o.description.length > 60 ? o.description.slice(0, 60) + "…" : o.description),
+    el("p", {}, `${local(o.reported_at)} 上报`),
+    o.rating_name ? el("p", {}, "您的评价:" + o.rating_name) : "",
+    o.can_rate ? el("p", {}, el("a", { href: "#/order/" + o.number }, "去评价")) : "");
 }
 
 async function order(number) {
@@ -130,7 +153,7 @@ async function route() {
   if (hash === "/sign-in") return signIn();
   if (hash === "/report") return report();
   if (hash.startsWith("/order/")) return order(decodeURIComponent(hash.slice(7)));
-  const pages = { "/activities": activities, "/volunteer": volunteering, "/jobs": jobs,
+  const pages = { "/mine": mine, "/activities": activities, "/volunteer": volunteering, "/jobs": jobs,
     "/notifications": notificationSettings };
   if (pages[hash]) {
     if (!me) { sessionStorage.setItem("xiuhua.after", hash); location.hash = "#/sign-in"; return; }

@@ -89,6 +89,7 @@ SAMPLES = {
     "resident.upload_photo": ({}, {"content": jpeg(), "filename": "b.jpg"}),
     "resident.report": ({}, {"category": "street_light", "community": "{community}",
                              "address": "5号楼东侧", "description": "路灯闪烁"}),
+    "resident.orders": ({}, {"page_size": 5}),
     "resident.order": ({"number": "{number}"}, {}),
     "resident.photo": ({"number": "{number}", "photo_id": "{photo_id}"},
                        {"size": "thumbnail"}),
