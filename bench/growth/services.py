@@ -1,6 +1,10 @@
 """What each service's records look like in the growth benchmark, and the calls measured on
 them: page 1 of its main list, a deep page, a filtered page, a search, a total and its
-statistics, each through the handler the RPC method runs."""
+statistics, each through the handler the RPC method runs.
+
+Each service says how to make `count` records from number `start` on: `aggregates(start,
+count, rng)` returns ({repository of its unit of work: [aggregates]}, {statistics collection:
+{bucket id: bucket}}), and `queries()` the calls measured."""
 from __future__ import annotations
 
 import random
@@ -40,7 +44,6 @@ def list_queries(handler, filtered: dict, search: dict, extra=None) -> dict[str,
 
 class Repair:
     name = "repair"
-    repository = "work_orders"
 
     def __init__(self):
         from services.repair import domain, repositories
@@ -91,7 +94,7 @@ class Repair:
             _add_counts(buckets, f"{month}|{community}|{alley}|{category}",
                         {"month": month, "community": community, "alley": alley,
                          "category": category}, counts)
-        return orders, {self.stats: buckets}
+        return {"work_orders": orders}, {self.stats: buckets}
 
     def queries(self) -> dict[str, Query]:
         year = str(clock.local_date(clock.now()).year)
@@ -109,7 +112,6 @@ class Repair:
 
 class Activity:
     name = "activity"
-    repository = "activities"
 
     def __init__(self):
         from services.activity import catalogue, domain
@@ -145,7 +147,7 @@ class Activity:
                         {"month": month, "community": community, "venue_id": venue["id"],
                          "theme": theme, "festival": ""},
                         {"held": 1, "attendance": 28, "registered": 30})
-        return activities, {self.stats: buckets}
+        return {"activities": activities}, {self.stats: buckets}
 
     def queries(self) -> dict[str, Query]:
         year = str(clock.local_date(clock.now()).year)
@@ -160,7 +162,6 @@ class Activity:
 
 class Job:
     name = "job"
-    repository = "postings"
 
     def __init__(self):
         from services.job import domain, repositories
@@ -193,7 +194,7 @@ class Job:
             month = clock.month_key(at)
             _add_counts(buckets, f"{month}|{community}", {"month": month, "community": community},
                         {"postings": 1, "openings": posting.openings})
-        return postings, {self.stats: buckets}
+        return {"postings": postings}, {self.stats: buckets}
 
     def queries(self) -> dict[str, Query]:
         year = str(clock.local_date(clock.now()).year)
