@@ -141,7 +141,8 @@ def _growth(d: dict) -> list[str]:
              f"(median), the growth from {sizes[0]} to {sizes[-1]} records (target ≤ "
              f"{d['target_growth']}×), and the documents the server examined for the whole call "
              f"at each size (target ≤ {d['target_examined']}, {d['target_examined'] // d['page_size']}"
-             f" pages of {d['page_size']}), with the last query's plan at the largest size.", ""]
+             f" pages of {d['page_size']}), with the plan of the query that examined the most "
+             "at the largest size.", ""]
     for service, found in d["services"].items():
         seeded = ", ".join(f"{n}: {s} s" for n, s in found["seconds_to_seed"].items())
         lines += [f"### {service}", "", f"Seeding (cumulative sizes): {seeded}.", "",

@@ -64,6 +64,10 @@ class Tallies:
             {"_id": f"{ALL}|{shard}"}, {"$inc": {"n": delta}, "$setOnInsert": {"shard": shard}},
             upsert=True)
 
+    def _all_ids(self) -> list[str]:
+        """The `_id`s of the count of all records, and of the mark that it is whole."""
+        return [*(f"{ALL}|{shard}" for shard in range(self.shards)), COMPLETE]
+
     def upgrade(self, uow) -> None:
         """Once (run at every start, it does nothing the second time): the count of all
         records made whole from the combinations, for counters kept before it was, then marked
@@ -92,8 +96,10 @@ class Tallies:
             return None
         counters = uow.collection(self.collection)
         if all(value in (None, [], ()) for value in filters.values()):
-            everything = list(counters.find({"_id": {"$gte": f"{ALL}|", "$lt": f"{ALL}}}"}},
-                                            {"n": 1}))
+            # By their `_id`s, each an index lookup: SecantusDB reads a range of `_id` (all the
+            # ids from "*|" on, say) by scanning the whole collection, every combination's
+            # counters with it.
+            everything = list(counters.find({"_id": {"$in": self._all_ids()}}, {"n": 1}))
             if any(doc["_id"] == COMPLETE for doc in everything):
                 return sum(doc.get("n", 0) for doc in everything)
             # Not yet made whole (see upgrade): the combinations, summed.

@@ -15,13 +15,20 @@ class Examined:
     keys: int = 0
     queries: int = 0
     plans: list = field(default_factory=list)
+    each: list = field(default_factory=list)  # (documents examined, plan) of each query
 
     def add(self, explained: dict) -> None:
         stats = explained.get("executionStats") or {}
-        self.documents += int(stats.get("totalDocsExamined") or 0)
+        documents = int(stats.get("totalDocsExamined") or 0)
+        self.documents += documents
         self.keys += int(stats.get("totalKeysExamined") or 0)
         self.queries += 1
         self.plans.append(stages(explained))
+        self.each.append((documents, self.plans[-1]))
+
+    def costliest(self) -> str:
+        """The plan of the query that examined the most documents (the last of equals)."""
+        return max(reversed(self.each), key=lambda cost: cost[0])[1] if self.each else ""
 
 
 def stages(explained: dict) -> str:

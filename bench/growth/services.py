@@ -1,6 +1,10 @@
 """What each service's records look like in the growth benchmark, and the calls measured on
-them: page 1 of its main list, a deep page, a filtered page, a search, a total and its
-statistics, each through the handler the RPC method runs."""
+them: page 1 of its main lists, a deep page, a filtered page, a search, a total and its
+statistics, each through the handler the RPC method runs.
+
+Each service says how to make `count` records from number `start` on: `aggregates(start,
+count, rng)` returns ({repository of its unit of work: [aggregates]}, {statistics collection:
+{bucket id: bucket}}), and `queries()` the calls measured."""
 from __future__ import annotations
 
 import random
@@ -19,28 +23,31 @@ def instant(rng: random.Random):
     return clock.now() - timedelta(days=rng.uniform(0, MONTHS * 30.4), seconds=rng.random())
 
 
-def list_queries(handler, filtered: dict, search: dict, extra=None) -> dict[str, Query]:
-    """Page 1, the page after DEEP pages, a filtered page and a search of one list."""
+def list_queries(handler, filtered: dict, search: dict | None, extra=None,
+                 prefix: str = "") -> dict[str, Query]:
+    """Page 1, the page after DEEP pages, a filtered page and a search (for a list that has
+    one) of one list; `prefix` names the list, for a service measured on several."""
     def deep(uow):
         cursor = None
         for _ in range(DEEP):
             cursor = handler(uow, {"cursor": cursor} if cursor else {})["next_cursor"]
         return cursor
 
-    return {
-        "page 1": Query("page 1", lambda uow, _: handler(uow, {})),
-        f"page {DEEP + 1} (by cursor)": Query(
+    queries = {
+        f"{prefix}page 1": Query("page 1", lambda uow, _: handler(uow, {})),
+        f"{prefix}page {DEEP + 1} (by cursor)": Query(
             "deep page", lambda uow, cursor: handler(uow, {"cursor": cursor}), prepare=deep),
-        f"filtered page ({', '.join(filtered)})": Query(
+        f"{prefix}filtered page ({', '.join(filtered)})": Query(
             "filtered", lambda uow, _: handler(uow, filtered)),
-        f"search ({search['q']})": Query("search", lambda uow, _: handler(uow, search)),
-        **(extra or {}),
     }
+    if search is not None:
+        queries[f"{prefix}search ({search['q']})"] = Query(
+            "search", lambda uow, _: handler(uow, search))
+    return {**queries, **(extra or {})}
 
 
 class Repair:
     name = "repair"
-    repository = "work_orders"
 
     def __init__(self):
         from services.repair import domain, repositories
@@ -91,7 +98,7 @@ class Repair:
             _add_counts(buckets, f"{month}|{community}|{alley}|{category}",
                         {"month": month, "community": community, "alley": alley,
                          "category": category}, counts)
-        return orders, {self.stats: buckets}
+        return {"work_orders": orders}, {self.stats: buckets}
 
     def queries(self) -> dict[str, Query]:
         year = str(clock.local_date(clock.now()).year)
@@ -109,7 +116,6 @@ class Repair:
 
 class Activity:
     name = "activity"
-    repository = "activities"
 
     def __init__(self):
         from services.activity import catalogue, domain
@@ -145,7 +151,7 @@ class Activity:
                         {"month": month, "community": community, "venue_id": venue["id"],
                          "theme": theme, "festival": ""},
                         {"held": 1, "attendance": 28, "registered": 30})
-        return activities, {self.stats: buckets}
+        return {"activities": activities}, {self.stats: buckets}
 
     def queries(self) -> dict[str, Query]:
         year = str(clock.local_date(clock.now()).year)
@@ -160,7 +166,6 @@ class Activity:
 
 class Job:
     name = "job"
-    repository = "postings"
 
     def __init__(self):
         from services.job import domain, repositories
@@ -193,7 +198,7 @@ class Job:
             month = clock.month_key(at)
             _add_counts(buckets, f"{month}|{community}", {"month": month, "community": community},
                         {"postings": 1, "openings": posting.openings})
-        return postings, {self.stats: buckets}
+        return {"postings": postings}, {self.stats: buckets}
 
     def queries(self) -> dict[str, Query]:
         year = str(clock.local_date(clock.now()).year)
@@ -206,4 +211,112 @@ class Job:
             })
 
 
-SERVICES = (Repair, Activity, Job)
+class Volunteer:
+    """The roster and the shifts: each size is that many volunteers and that many shifts."""
+
+    name = "volunteer"
+    TEAMS = ("junhe_medical", "tianbao_legal", "street_youth", None)
+    NAMES = ("陈晓", "王秀英", "李桂兰", "张建国", "刘洋")
+
+    def __init__(self):
+        from services.volunteer import domain, ledger, shifts
+        from services.volunteer.handlers import registry, shifts as shift_handlers, statistics
+        from services.volunteer.repositories import INDEXES, figures
+        from services.volunteer.unit_of_work import VolunteerUnitOfWork
+        self.domain, self.rules, self.ledger, self.figures = domain, shifts, ledger, figures
+        self.registry, self.shifts, self.statistics = registry, shift_handlers, statistics
+        self.indexes = INDEXES
+        self.unit_of_work = VolunteerUnitOfWork
+        self.served: set[str] = set()  # volunteer|period already counted as having served
+
+    def volunteer(self, n: int, rng: random.Random):
+        d = self.domain
+        at = instant(rng)
+        state = rng.choice([d.ACTIVE] * 7 + [d.PENDING, d.SUSPENDED, d.WITHDRAWN])
+        # One volunteer in twenty has the name the search looks for.
+        name = "欧阳秀英" if n % 20 == 0 else rng.choice(self.NAMES)
+        return d.Volunteer(
+            id=f"V{n:09d}", name=name, community=rng.choice(COMMUNITIES),
+            id_number={"sealed": "x" * 64, "masked": "3411**********0012",
+                       "fingerprint": f"id{n:030x}"},
+            registered_at=at, phone={"sealed": "x" * 64, "masked": "139****0001",
+                                     "fingerprint": f"{n:032x}"},
+            team=rng.choice(self.TEAMS), skills=rng.sample(sorted(d.SKILLS), 2),
+            availability=[{"weekday": rng.randrange(1, 8), "slot": rng.choice(list(d.SLOTS))}],
+            state=state, star_level=rng.randrange(6) if state == d.ACTIVE else 0,
+            total_hours=round(rng.uniform(0, 300), 1), services=rng.randrange(60),
+            approved_at=at if state != d.PENDING else None, updated_at=at, version=2,
+            history=[{"action": "register", "from_state": None, "to_state": d.PENDING,
+                      "actor": {"id": "u1", "name": "张永明", "role": "community_staff"},
+                      "at": at, "note": None, "details": {}}] * 2)
+
+    def shift(self, n: int, rng: random.Random, volunteers: int):
+        r = self.rules
+        kind = rng.choice([r.MANUAL] * 2 + [r.ACTIVITY, r.FOLLOW_UP_VISIT])
+        flexible = kind in r.FLEXIBLE_KINDS
+        starts = instant(rng)
+        who = f"V{rng.randrange(volunteers):09d}"
+        state = rng.choice([r.COMPLETED] * 8 + [r.CANCELLED])
+        source = ({"activity_id": f"AC{n:09d}"} if kind == r.ACTIVITY else
+                  {"work_order_number": f"WO{n:09d}"} if kind == r.FOLLOW_UP_VISIT else None)
+        return r.Shift(
+            id=f"S{n:09d}", kind=kind, title="敬老院陪伴", community=rng.choice(COMMUNITIES),
+            place="新宇巷1号", starts_at=starts,
+            ends_at=starts + (r.FOLLOW_UP_WINDOW if flexible else timedelta(hours=2)),
+            needed=3, organiser="浚河社区", created_at=starts - timedelta(days=3),
+            created_by={"id": "u1", "name": "张永明", "role": "community_staff"},
+            skills=[rng.choice(sorted(self.domain.SKILLS))], source=source,
+            source_key=f"{kind}:{n}" if source else None, state=state,
+            assignments=[{"volunteer_id": who, "name": "陈晓",
+                          "status": r.ATTENDED if state == r.COMPLETED else r.SIGNED_UP}],
+            completed_at=starts + timedelta(hours=3) if state == r.COMPLETED else None,
+            updated_at=starts, version=3)
+
+    def aggregates(self, start: int, count: int, rng: random.Random):
+        f = self.figures
+        volunteers = [self.volunteer(n, rng) for n in range(start, start + count)]
+        shifts = [self.shift(n, rng, start + count) for n in range(start, start + count)]
+        hours, now, served = {}, {}, {}
+        for v in volunteers:  # registrations by month; the volunteers as they are now
+            team, month = v.team or "", clock.month_key(v.registered_at)
+            _add_counts(hours, f"{month}|{v.community}|{team}",
+                        {"month": month, "community": v.community, "team": team},
+                        {"registered": 1})
+            _, counts = v.stat_vector()
+            _add_counts(now, f"{v.community}|{team}", {"community": v.community, "team": team},
+                        counts)
+        for shift in shifts:  # the hours each completed shift credited, as the ledger adds
+            if shift.state != self.rules.COMPLETED:
+                continue
+            month = clock.month_key(shift.starts_at)
+            entry = {"hours": 2.0, "corrects": None, "skills": shift.skills}
+            _add_counts(hours, f"{month}|{shift.community}|",
+                        {"month": month, "community": shift.community, "team": ""},
+                        self.ledger.entry_stat_changes(entry))
+            who = shift.assignments[0]["volunteer_id"]
+            for kind, key in zip(f.PERIOD_KINDS, self.ledger.period_keys(month)):
+                if f"{who}|{key}" in self.served:
+                    continue
+                self.served.add(f"{who}|{key}")
+                _add_counts(served, f"{key}|{shift.community}|",
+                            {"kind": kind, "key": key, "community": shift.community,
+                             "team": ""}, {"served": 1})
+        return ({"volunteers": volunteers, "shifts": shifts},
+                {f.HOURS_STATS: hours, f.VOLUNTEER_COUNTS: now, f.SERVED_STATS: served})
+
+    def queries(self) -> dict[str, Query]:
+        year = str(clock.local_date(clock.now()).year)
+        return {
+            **list_queries(self.registry.page, {"community": COMMUNITIES[0],
+                                                "state": ["active"]},
+                           {"q": "欧阳秀英"}, prefix="volunteers: "),
+            **list_queries(self.shifts.page, {"community": COMMUNITIES[0],
+                                              "state": ["completed"]},
+                           None, prefix="shifts: "),
+            "statistics (this year, by community)": Query(
+                "statistics", lambda uow, _: self.statistics.statistics(
+                    uow, {"period": year, "group_by": ["community"]})),
+        }
+
+
+SERVICES = (Repair, Activity, Job, Volunteer)

@@ -1,12 +1,18 @@
 """What the database examines to answer a list: a unit of work whose collections add up the
-documents examined (from the server's explain of each query) for every query a page makes.
+documents examined (from the server's explain of each query) for every query a page makes,
+and keep each query's plan.
 
-    uow = explaining(ActivityUnitOfWork)(db, source="activity")
+    uow = explaining(ActivityUnitOfWork, ACTIVITIES)(db, source="activity")
     uow.activities.page(query, now)
-    uow.examined  # documents examined by every find the page made
+    uow.examined  # documents examined by every find the page made on `activities`
+    uow.plans     # each query's plan, "SORT ← FETCH ← IXSCAN(listed)"
+
+Named no collections, it counts every one the unit of work reads: the list, and its counters
+and extents beside it — the whole call.
 """
 from __future__ import annotations
 
+from bench.growth.explaining import stages
 from shared.unit_of_work import BoundCollection
 
 
@@ -18,6 +24,17 @@ class _Explaining(BoundCollection):
     def find(self, criteria, *args, **kwargs):
         explained = self._collection.find(criteria, *args, **kwargs)
         return _Counted(super().find(criteria, *args, **kwargs), explained, self.owner)
+
+    def find_one(self, criteria=None, *args, **kwargs):
+        found = list(self.find(criteria or {}, *args, **kwargs).limit(1))
+        return found[0] if found else None
+
+
+def _count(owner, explained) -> None:
+    result = explained.explain()
+    owner.examined += result.get("executionStats", {}).get("totalDocsExamined", 0)
+    owner.queries += 1
+    owner.plans.append(stages(result))
 
 
 class _Counted:
@@ -36,32 +53,34 @@ class _Counted:
 
     def limit(self, n):
         self.cursor, self.explained = self.cursor.limit(n), self.explained.limit(n)
-        stats = self.explained.explain().get("executionStats", {})
-        self.owner.examined += stats.get("totalDocsExamined", 0)
-        self.owner.queries += 1
+        _count(self.owner, self.explained)
         return self.cursor
 
     def __iter__(self):  # a find that is never limited is counted whole
-        stats = self.explained.explain().get("executionStats", {})
-        self.owner.examined += stats.get("totalDocsExamined", 0)
-        self.owner.queries += 1
+        _count(self.owner, self.explained)
         return iter(self.cursor)
 
 
 def explaining(unit_of_work_class, *names: str):
-    """A subclass of the unit of work counting what the finds on collections `names` examine."""
+    """A subclass of the unit of work counting what the finds on collections `names` (all of
+    them, when none is named) examine."""
 
     class Explaining(unit_of_work_class):
         examined = 0
         queries = 0
 
+        def __init__(self, *args, **kwargs):
+            self.plans: list[str] = []
+            super().__init__(*args, **kwargs)
+
         def collection(self, name):
-            if name in names:
+            if not names or name in names:
                 return _Explaining(self.db[name], self)
             return super().collection(name)
 
         def reset(self):
             self.examined = self.queries = 0
+            self.plans = []
 
     return Explaining
 

@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from bench.growth.services import Job
 from services.job import domain, schemas
+from services.job.handlers import postings
 from services.job.records import NOTIFICATIONS
 from services.job.repositories import (APPLICATIONS, EMPLOYERS, INDEXES, PLACEMENTS, POSTINGS,
                                        SEEKERS, VISITS)
@@ -17,7 +19,8 @@ from services.job.unit_of_work import AGGREGATES, JobUnitOfWork
 from shared import clock
 from shared.schemas import load
 from shared.storage import ensure_indexes
-from tests.integration.explaining import ExplainingCollection
+from tests.integration.explaining import ExplainingCollection, explaining
+from tests.integration.growing import whole_list
 
 PAGE = 20
 LIMIT = 6 * (PAGE + 1)
@@ -249,3 +252,13 @@ def test_matching_and_the_screen_read_a_bounded_set(measured, what):
     assert max(small_cost, large_cost) <= 6 * (most + 1), (small_cost, large_cost)
     print(f"{what}: {small_found} read, examined {small_cost} at 1k; "
           f"{large_found} read, examined {large_cost} at 4k")
+
+
+def test_the_whole_list_of_postings_costs_a_window_of_its_index_however_long_the_history(
+        mongo_client):
+    """Page 1 and a page by cursor of the postings with no filter, counting every query of the
+    call — the list's windows, the counters its total comes from, the extents — on a database
+    a service started on and postings then arrived in: a bounded number of documents, no more
+    at four times the postings, and every query through an index
+    (tests/integration/growing.py)."""
+    whole_list(mongo_client, Job(), explaining(JobUnitOfWork), postings.page)

@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from bench.growth.services import Repair
 from services.repair import domain
+from services.repair.handlers import reading
 from services.repair.repositories import INDEXES, WORK_ORDERS
 from services.repair.unit_of_work import RepairUnitOfWork
 from shared import clock
@@ -17,6 +19,7 @@ from shared.schemas import load
 from shared.storage import ensure_indexes
 from services.repair.schemas import ListWorkOrders
 from tests.integration.explaining import explaining
+from tests.integration.growing import whole_list
 
 PAGE = 20
 COMMUNITIES = ("浚河社区", "天宝社区", "永福社区", "仁和社区", "千秋社区")
@@ -87,3 +90,11 @@ def test_looking_for_duplicates_reads_the_communitys_recent_orders_only(orders):
     assert 0 < recent < 100
     assert uow.examined <= recent + 1, (uow.examined, recent)
     assert all(c.category == "street_light" and c.state in domain.OPEN for c in candidates)
+
+
+def test_the_whole_list_costs_a_window_of_its_index_however_long_the_history(mongo_client):
+    """Page 1 and a page by cursor of the list with no filter, counting every query of the call
+    — the list's windows, the counters its total comes from, the extents — on a database a
+    service started on and orders then arrived in: a bounded number of documents, no more at
+    four times the orders, and every query through an index (tests/integration/growing.py)."""
+    whole_list(mongo_client, Repair(), explaining(RepairUnitOfWork), reading.page)
