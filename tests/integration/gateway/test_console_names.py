@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import Select
 from shared import clock
 from tests.integration.gateway.conftest import ADMIN_PASSWORD, a_volunteer
 from tests.integration.gateway.console_browser import (  # noqa: F401 - fixtures
-    browser, go, sign_in, wait_for)
+    browser, go, screenshot, sign_in, wait_for)
 from tests.integration.gateway.samples.job import employer_body
 from tests.integration.gateway.samples.volunteer import shift_body
 
@@ -301,6 +301,30 @@ def test_a_new_activity_offers_the_rooms_of_the_venue_chosen(signed_in, module_a
     place = wait_for(driver, lambda d: [dd for dd in d.find_elements(By.CSS_SELECTOR, "main dd")
                                         if "市民学校" in dd.text])
     assert place[0].text == f"天宝社区市民学校{width} · 多功能教室"
+
+    # 修改活动 has the same picker, opened at the activity's venue and room; another venue
+    # offers its own rooms only, and the activity moves there.
+    activity_id = driver.current_url.rsplit("/", 1)[-1]
+    driver.find_element(By.CSS_SELECTOR, 'button.action[data-action="update"]').click()
+    dialog = wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "dialog.sheet[open]"))
+    venue, room = (Select(dialog.find_element(By.CSS_SELECTOR, f'[name="{n}"]'))
+                   for n in ("venue_id", "room_id"))
+    assert venue.first_selected_option.get_attribute("value") == school["id"]
+    assert offered() == set(school) - {"id"}
+    assert room.first_selected_option.text.startswith("多功能教室")
+    centre = venues[f"天宝社区文化服务中心{width}"]
+    venue.select_by_value(centre["id"])
+    assert offered() == set(centre) - {"id"}
+    dance = next(r for r, name in centre.items() if name == "舞蹈室")
+    room.select_by_value(dance)
+    if width == "desktop":
+        screenshot(driver, "activity-update-venue")
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    place = wait_for(driver, lambda d: [dd for dd in d.find_elements(By.CSS_SELECTOR, "main dd")
+                                        if "文化服务中心" in dd.text], "the activity moved")
+    assert place[0].text == f"天宝社区文化服务中心{width} · 舞蹈室"
+    moved = module_admin.get(f"/api/activities/{activity_id}").json()
+    assert (moved["venue"]["id"], moved["room"]["id"]) == (centre["id"], dance)
 
 
 def test_volunteers_and_staff_list_the_certificates_theirs_to_see(signed_in, module_admin,

@@ -4,7 +4,8 @@ reports a problem with a photo, is told of its acceptance, follows it to complet
 through the API) and rates it; the rating shows in the statistics. A resident registers for an
 activity and sees the code for the door, and applies for a posting matched to them. Staff, on
 the console at the same width, report and complete an order with camera photos and see their
-thumbnails."""
+thumbnails. A resident turns 工单办理进度 off in 消息设置, finds it still off after a reload, and
+the message of their next report's acceptance is recorded as not sent (收件人已退订)."""
 import io
 import re
 
@@ -17,9 +18,10 @@ from selenium.webdriver.support.ui import Select
 from tests.conftest import wait_until
 from tests.integration.gateway.conftest import ADMIN_PASSWORD
 from tests.integration.gateway.console_browser import (  # noqa: F401
-    browser, field, sheet, sign_in, wait_for)
+    browser, field, screenshot, sheet, sign_in, wait_for)
 
-PHONE, NEIGHBOUR = "13912345670", "13912345671"
+PHONE, NEIGHBOUR, QUIET = "13912345670", "13912345671", "13912345672"
+TOPICS = ("work_orders", "activities", "volunteering", "jobs")
 
 
 def dev_texts(rpc, kind, phone=PHONE):
@@ -189,3 +191,52 @@ def test_staff_report_and_complete_with_camera_photos_and_see_thumbnails(
     order = module_admin.get(f"/api/work-orders/{number}").json()
     assert [p["stage"] for p in order["photos"]] == ["report", "completion"]
     assert [t.get_attribute("data-photo") for t in thumbs] == [p["id"] for p in order["photos"]]
+
+
+def topics_on(driver):
+    """消息设置's boxes: {topic code: ticked}, once the form is drawn."""
+    wait_for(driver, lambda d: d.find_elements(By.ID, "notification-settings"), "消息设置")
+    return {box.get_attribute("value"): box.is_selected() for box in driver.find_elements(
+        By.CSS_SELECTOR, '#notification-settings input[name="topic"]')}
+
+
+def test_a_resident_turns_work_order_notices_off_and_is_not_sent_the_next(
+        browser, module_system, module_admin, rpc):  # noqa: F811
+    driver = browser
+    signed_in_on_the_site(driver, module_system, rpc, QUIET, "/notifications")
+    assert topics_on(driver) == dict.fromkeys(TOPICS, True)
+    form = driver.find_element(By.ID, "notification-settings")
+    assert "139****5672" in form.text
+    box = form.find_element(By.CSS_SELECTOR, 'input[name="topic"][value="work_orders"]')
+    assert box.find_element(By.XPATH, "..").text.strip() == "工单办理进度"
+    box.click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(driver, lambda d: d.find_element(By.ID, "toast").text == "消息设置已保存", "saved")
+
+    driver.refresh()   # what shows now is what the server keeps
+    assert topics_on(driver) == {**dict.fromkeys(TOPICS, True), "work_orders": False}
+    assert not driver.find_element(By.ID, "opted-out").is_selected()
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    screenshot(driver, "resident-notifications-phone")
+
+    driver.get(module_system + "/m/#/report")
+    wait_for(driver, lambda d: d.find_elements(By.NAME, "description"), "the report form")
+    Select(driver.find_element(By.NAME, "category")).select_by_value("street_light")
+    Select(driver.find_element(By.NAME, "community")).select_by_value("浚河社区")
+    Select(driver.find_element(By.NAME, "alley")).select_by_value("新宇巷")
+    driver.find_element(By.NAME, "description").send_keys("新宇巷3号楼路灯闪烁")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    number = wait_for(driver, lambda d: d.find_elements(By.ID, "order-number"),
+                      "the order page")[0].text
+    assert module_admin.post(f"/api/work-orders/{number}/accept", json={}).status_code == 200
+
+    key = f"work_order_accepted|{number}"
+
+    def recorded():
+        found = module_admin.get(f"/api/notifications/messages/{key}")
+        return found.json() if found.status_code == 200 and \
+            found.json()["state"] in ("skipped", "sent") else None
+    message = wait_until(recorded, timeout=30, message="the acceptance message recorded")
+    assert (message["state"], message["skip_reason_name"]) == ("skipped", "收件人已退订")
+    assert message["address_masked"] == "139****5672" and message["attempts"] == 0
+    assert not [t for t in dev_texts(rpc, "work_order_accepted", QUIET) if number in t]

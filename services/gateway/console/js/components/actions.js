@@ -6,12 +6,14 @@ import { call, operation } from "../catalog.js";
 import { h } from "../dom.js";
 import { may } from "../roles.js";
 import { navigate } from "../router.js";
-import { openSheet, toast } from "../ui.js";
+import { describeError, openSheet, toast } from "../ui.js";
 import { buildForm, fieldsFromSchema } from "./form.js";
 
 /**
  * actionBar({record, opFor(action) → operation id, params, forms: {action: {only, hints,
- * labels, scope, values, submitLabel}}, onDone(result, action)})
+ * labels, scope, values, submitLabel}}, onDone(result, action)}). A form's options may also be
+ * a function returning them or a promise of them, called when its button is pressed (choices
+ * the form must fetch first: 修改活动's venues and their rooms).
  */
 export function actionBar(config) {
   const allowed = (config.record.allowed_actions || [])
@@ -19,12 +21,21 @@ export function actionBar(config) {
     .filter((a) => a.op && may(a.op));
   if (!allowed.length) return h("p", { class: "empty" }, "当前没有您可以进行的操作。");
   return h("div", { class: "actions" }, allowed.map((a) => {
-    const options = config.forms?.[a.action] || {};
+    const given = config.forms?.[a.action] || {};
     return h("button", {
       type: "button", class: "action", dataset: { action: a.action },
-      // Some steps have a page of their own (door check-in), not a form.
-      onclick: () => (options.go ? navigate(options.go(config.record))
-        : openAction(config, a.op, a.name, options, a.action)),
+      onclick: async () => {
+        let options;
+        try {
+          options = typeof given === "function" ? await given(config.record) : given;
+        } catch (error) {
+          toast(describeError(error), "error");
+          return;
+        }
+        // Some steps have a page of their own (door check-in), not a form.
+        if (options.go) navigate(options.go(config.record));
+        else await openAction(config, a.op, a.name, options, a.action);
+      },
     }, a.name);
   }));
 }

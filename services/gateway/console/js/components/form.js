@@ -248,7 +248,8 @@ function makeField(spec, value, path) {
     };
   }
   const box = wrap(spec, list ? [control, list] : control, spec.id);
-  return withErrors({ spec, el: box.el, control, read, register(p, map) { map.set(p, this); } }, box);
+  return withErrors({ spec, el: box.el, control, read, initial: value,
+    register(p, map) { map.set(p, this); } }, box);
 }
 
 function makeGroup(spec, value, path) {
@@ -348,8 +349,11 @@ function linkSiblings(fields) {
       if (!leader?.control) continue;
       const select = field.control;
       const empty = select.options[0]?.value === "" ? select.options[0].textContent : null;
+      // The value given (修改活动's room) has its option only once the leader's are known.
+      let given = field.initial === undefined || field.initial === null ? "" : String(field.initial);
       const refill = () => {
-        const kept = select.value;
+        const kept = select.value || given;
+        given = "";
         const options = optionsFor(leader.read());
         field.spec.options = options;
         mount(select, empty !== null ? h("option", { value: "" }, empty) : null,

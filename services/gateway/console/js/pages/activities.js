@@ -98,11 +98,13 @@ export function registerActivityPages(route, guarded) {
       check_in: "activities.check_in",
     },
     forms: (a) => ({
-      update: { ...ACTIVITY_FORM, submitLabel: "保存修改",
+      // The venues are fetched when 修改活动 is pressed, so its picker is the create form's.
+      update: async () => ({ ...ACTIVITY_FORM, submitLabel: "保存修改",
+        hints: { ...ACTIVITY_FORM.hints, ...(await venueHints()) },
         values: { title: a.title, theme: a.theme, festival: a.festival, description: a.description,
           target_groups: (a.target_groups || []).map((t) => t.code), organiser: a.organiser,
           venue_id: a.venue?.id, room_id: a.room?.id, starts_at: a.starts_at, ends_at: a.ends_at,
-          capacity: a.capacity, volunteer_slots: a.volunteer_slots } },
+          capacity: a.capacity, volunteer_slots: a.volunteer_slots } }),
       cancel: { labels: { reason: "取消原因" } },
       finish: { labels: { minutes: "活动纪要" }, hints: { minutes: { kind: "textarea" } },
         note: "到场人数按现场签到统计。" },
