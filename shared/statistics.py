@@ -114,20 +114,25 @@ class StatBuckets:
         (dimension = value; None means any), with flat counters. Given `group_by` (what the
         caller will group them by), from the coarsest roll-up that holds those dimensions and
         the filters' (their buckets then hold only those dimensions)."""
-        criteria: dict = {name: value for name, value in filters.items() if value is not None}
+        equal: dict = {name: value for name, value in filters.items() if value is not None}
         if group_by is not None:
-            source = self.serving({*criteria, *group_by})
+            source = self.serving({*equal, *group_by})
             if source is not self:
-                return source.read(uow, first_month, last_month, **criteria)
+                return source.read(uow, first_month, last_month, **equal)
         months = {}
         if first_month:
             months["$gte"] = first_month
         if last_month:
             months["$lte"] = last_month
-        if months:
-            criteria["month"] = months
+        # With a range of months, the server is asked for that range alone (the month index)
+        # and the filters are applied here: SecantusDB uses an index only when a query's
+        # equalities are exactly the fields it starts with, so a range of months with a
+        # community would scan every bucket of every month. The range reads the buckets of the
+        # months asked for, bounded by the combinations, never by the history.
+        criteria = {"month": months} if months else equal
         return [{**doc, "counts": flatten(doc.get("counts", {}))}
-                for doc in uow.collection(self.collection).find(criteria)]
+                for doc in uow.collection(self.collection).find(criteria)
+                if all(doc.get(name) == value for name, value in equal.items())]
 
 
 def roll_up(buckets: list[dict], group_by: tuple[str, ...], figures: Callable[[dict], dict],

@@ -8,10 +8,19 @@ all tally dimensions gets its total by summing a bounded number of counters; any
 
 Counters are spread over `shards` documents per combination, each change going to one of them
 at random, so that concurrent changes of the same kind seldom write the same document.
+
+A list may filter by any of the dimensions, each with one value or several (a state among a
+few); SecantusDB uses a compound index only when a query's equalities are exactly its leading
+fields (then at most one range, or a list of values), so the counters have an index for every
+combination of the dimensions that is not the leading part of another (in the dimensions'
+order: the one filtered by a list, the state, is last). A tally is small, and there are only a
+few such combinations: a filtered total reads the counters of the combinations it asks for,
+not every combination's.
 """
 from __future__ import annotations
 
 import random
+from itertools import combinations
 
 from pymongo import ASCENDING, IndexModel
 
@@ -27,8 +36,18 @@ class Tallies:
 
     @property
     def indexes(self) -> dict:
-        return {self.collection: [IndexModel([(d, ASCENDING) for d in self.dimensions],
-                                             name="dimensions")]}
+        """By all the dimensions (`dimensions`), and by each combination of them that is not
+        the leading part of an index already (for (community, team, state): (community,
+        state), (team, state) and (state))."""
+        chosen = [self.dimensions]
+        for size in range(len(self.dimensions) - 1, 0, -1):
+            for fields in combinations(self.dimensions, size):
+                if not any(index[:size] == fields for index in chosen):
+                    chosen.append(fields)
+        return {self.collection: [
+            IndexModel([(d, ASCENDING) for d in fields],
+                       name="dimensions" if fields == self.dimensions else "_".join(fields))
+            for fields in chosen]}
 
     def key(self, values: dict) -> tuple:
         return tuple(values.get(d) for d in self.dimensions)

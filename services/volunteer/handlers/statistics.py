@@ -16,7 +16,8 @@ def statistics(uow, query: dict) -> dict:
     served_total, served_groups = _served(uow, query, first, last, group_by)
     result = figures.roll_up(
         uow.figures.snapshot_rows(community, team),
-        uow.figures.monthly_rows(first, last, community, team),
+        uow.figures.monthly_rows(first, last, community, team,
+                                 tuple(d for d in group_by if d != "skill")),
         served_total, served_groups, group_by, query["skill"])
     result["period"] = {"from_month": first, "to_month": last}
     return result
@@ -32,17 +33,16 @@ def _served(uow, query, first, last, group_by):
     key = query["period"] or ("all" if not first and not last else
                               first if first == last else None)
     if key:
-        rows = counters.served_rows([key], community, team)
+        rows = counters.served_rows(key, community, team)
     else:
         rows = counters.served_distinct(first, last, (), community, team)
     total = sum(r["served"] for r in rows)
     if not group_by:
         return total, None
+    # A whole period's counters, just read, are by community and team already.
     if "month" in group_by:
         rows = counters.served_month_rows(first, last, community, team)
-    elif key:
-        rows = counters.served_rows([key], community, team)
-    else:
+    elif not key:
         rows = counters.served_distinct(first, last, group_by, community, team)
     groups: dict = {}
     for row in rows:

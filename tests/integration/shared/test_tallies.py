@@ -1,10 +1,12 @@
 """A list's unfiltered total reads a few counters of all records, not one per combination of
 the dimensions; counters kept before that count existed are made whole once, and until then
-the total still sums the combinations."""
+the total still sums the combinations. A filtered total reads only the counters of the
+combinations it counts, by whichever dimensions it filters."""
 import uuid
 
 from hypothesis import given, settings, strategies as st
 
+from shared.storage import ensure_indexes
 from shared.tallies import Tallies
 from shared.unit_of_work import UnitOfWork
 from tests.integration.explaining import explaining
@@ -55,5 +57,39 @@ def test_the_total_of_all_reads_only_its_own_counters_through_an_index(mongo_cli
         assert counting.examined <= TALLIES.shards + 1, (counting.examined, counting.plans)
         assert counting.plans and all("IXSCAN(_id_)" in plan for plan in counting.plans), \
             counting.plans
+    finally:
+        mongo_client.drop_database(db.name)
+
+
+def test_a_filtered_total_reads_only_the_counters_of_what_it_asks_for(mongo_client):
+    """Whichever of the dimensions a list filters by, and with one value or several, its total
+    is read through an index (one for each combination of the dimensions that is not the
+    leading part of another): it examines the counters of the combinations it counts, at most
+    `shards` each, however many other combinations there are."""
+    tallies = Tallies("t3", ("community", "team", "state"))
+    db = mongo_client[f"tallies_{uuid.uuid4().hex[:12]}"]
+    try:
+        ensure_indexes(db, tallies.indexes)
+        uow = UnitOfWork(db, source="test")
+        tallies.upgrade(uow)
+        communities, teams, states = [f"社区{c}" for c in range(6)], "xyz", "abcd"
+        for community in communities:
+            for team in teams:
+                for state in states:
+                    for _ in range(3):
+                        tallies.record(uow, None, (community, team, state))
+        assert db.t3.count_documents({}) > 2 * len(communities) * len(teams) * len(states)
+        for filters, combinations in (
+                ({"community": "社区1", "state": ["a", "b"]}, len(teams) * 2),
+                ({"state": ["c"]}, len(communities) * len(teams)),
+                ({"team": "y", "state": ["a", "d"]}, len(communities) * 2),
+                ({"community": "社区2", "team": "z", "state": ["b"]}, 1),
+                ({"community": "社区3"}, len(teams) * len(states)),
+                ({"team": "x"}, len(communities) * len(states))):
+            counting = explaining(UnitOfWork)(db, source="test")
+            assert tallies.total(counting, filters) == 3 * combinations, filters
+            assert counting.examined <= 3 * combinations, (filters, counting.examined)
+            assert counting.plans and all("IXSCAN" in plan for plan in counting.plans), \
+                (filters, counting.plans)
     finally:
         mongo_client.drop_database(db.name)
