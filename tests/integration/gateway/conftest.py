@@ -11,7 +11,7 @@ from services.job.service import JobService
 from services.notify.service import NotifyService
 from services.repair.service import RepairService
 from services.volunteer.service import VolunteerService
-from tests.conftest import free_port
+from tests.conftest import drop_databases, free_port
 
 ADMIN_PASSWORD = "admin-pass-2026"
 SYSTEM = (GatewayService, RepairService, ActivityService, VolunteerService, JobService,
@@ -104,9 +104,7 @@ def module_config(request, rabbit_manager, mongo_client, mongo_uri):
            "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD, "RPC_TIMEOUT": 10,
            "NOTIFY_QUIET_HOURS": "off", **CHEAP_PASSWORD_HASHES}
     rabbit_manager.delete_vhost(vhost)
-    for name in mongo_client.list_database_names():
-        if name.startswith(prefix):
-            mongo_client.drop_database(name)
+    drop_databases(mongo_client, prefix)
 
 
 @pytest.fixture(scope="module")

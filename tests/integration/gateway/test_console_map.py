@@ -118,11 +118,18 @@ def test_a_grid_worker_on_a_phone_picks_the_place_on_the_map(console, module_adm
     go(console, "/work-orders/new")      # signed out: the page to open after signing in
     wait_for(console, lambda d: d.find_elements(By.NAME, "username"))
     sign_in(console, "wangge-map", "pass-word-1")
-    form = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR, "main form"))
+    # The report form is drawn once its map is: found before, it may be the sign-in form
+    # still, or a first drawing the page replaces.
     picker = wait_for(console, lambda d: d.find_element(By.CSS_SELECTOR,
                                                         "#location-picker.leaflet-container"))
     assert picker.rect["width"] <= PHONE[0]
-    Select(field(form, "category")).select_by_value("street_light")
+
+    def choose_category(driver):
+        form = driver.find_element(By.CSS_SELECTOR, "main form")
+        Select(field(form, "category")).select_by_value("street_light")
+        return form
+    form = wait_for(console, choose_category)
+    picker = console.find_element(By.ID, "location-picker")
     field(form, "description").send_keys("井盖旁路灯不亮")
     console.execute_script("arguments[0].scrollIntoView({block: 'center'})", picker)
     click_middle(console, picker)
