@@ -81,6 +81,11 @@ class Tallies:
             self._add_to_all(uow, combined - counted)
         counters.update_one({"_id": COMPLETE}, {"$setOnInsert": {"n": 0}}, upsert=True)
 
+    def everything(self) -> dict:
+        """The criteria that find the counters of all records (and any combination counted
+        under no value of any dimension, which the caller leaves out by its `_id`)."""
+        return {dimension: None for dimension in self.dimensions}
+
     def covers(self, filters: dict) -> bool:
         """Whether a list with these filters (name -> value or list of values; None or
         empty means any) can be totalled from the counters."""
@@ -92,8 +97,10 @@ class Tallies:
             return None
         counters = uow.collection(self.collection)
         if all(value in (None, [], ()) for value in filters.values()):
-            everything = list(counters.find({"_id": {"$gte": f"{ALL}|", "$lt": f"{ALL}}}"}},
-                                            {"n": 1}))
+            # The counters of all records have none of the dimensions: found through the
+            # dimensions' index (a range of `_id` reads every counter on some servers).
+            everything = [doc for doc in counters.find(self.everything(), {"n": 1})
+                          if str(doc["_id"]).startswith(f"{ALL}|")]
             if any(doc["_id"] == COMPLETE for doc in everything):
                 return sum(doc.get("n", 0) for doc in everything)
             # Not yet made whole (see upgrade): the combinations, summed.
