@@ -100,6 +100,7 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
     it best holds, and the rest of the criteria are checked here (see split_criteria).
     `keep`, when given, is a further test of each document read (a filter no index serves):
     a window is then read whole, and its windows are sized by what passes the test."""
+    given = criteria
     criteria = dict(criteria)
     low_bound, high_bound = _bounds(criteria.pop(order.field, None), order,
                                     now or clock.now(), extent)
@@ -128,6 +129,7 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
         return sorted(merged, key=key)[:limit]
 
     found: list[dict] = []
+    learning = None
     if query.get("cursor"):
         edge, last_id, window = decode_cursor(query["cursor"])
         # First the rest of the records that share the last one's value.
@@ -135,7 +137,13 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
                            "_id": {"$gt" if order.ascending else "$lt": last_id}},
                           [("_id", direction)], wanted))
     else:
-        edge, window = (low_bound if order.ascending else high_bound), first_window
+        edge = low_bound if order.ascending else high_bound
+        first_edge = edge
+        if first_window is FIRST_WINDOW:  # not chosen by the caller: learned, if it can be
+            learning = _first_page_key(documents, given, order)
+            window = _learned_window(learning, wanted) or first_window
+        else:
+            window = first_window
     sort = [(order.field, direction), ("_id", direction)]
     searched, seen = timedelta(0), 0  # the windows' span since the first record seen
     while len(found) < wanted and (edge < high_bound if order.ascending else edge > low_bound):
@@ -163,6 +171,12 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
             window = (window * 2 if not seen else
                       max(searched, timedelta(seconds=1)) * (wanted - len(found)) / seen * 1.25)
             window = _whole_seconds(window)
+    if learning is not None and len(found) >= wanted:
+        # From the list's edge to the record after the page: the window that would have found
+        # the page in one query. (A list shorter than a page teaches nothing: the window that
+        # found it all could hold any number of records added since.)
+        reach = found[wanted - 1][order.field]
+        _learn_window(learning, _whole_seconds(abs(reach - first_edge) * 1.1), wanted)
     if seen:  # the next page's first window: one that holds about a page at this density
         window = _whole_seconds(max(searched, timedelta(seconds=1)) * wanted / seen * 1.1)
     items = found[:size]
@@ -174,6 +188,39 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
 
 
 MILLISECOND = timedelta(milliseconds=1)
+
+# The first page of a list is asked again and again (the console opens on it): the window that
+# would hold a page, as the last first page of the same list found it in this process, starts
+# the next one, instead of FIRST_WINDOW doubling until it meets the records. It only decides
+# how the list is read, never what the page holds.
+_FIRST_WINDOWS: dict = {}
+MAX_LEARNED = 1024
+
+
+def _first_page_key(documents, criteria: dict, order: Order):
+    name = getattr(documents, "full_name", None)
+    if name is None:
+        return None
+    try:
+        return name, order.field, order.ascending, repr(sorted(criteria.items()))
+    except TypeError:  # criteria that cannot be put in order: not learned
+        return None
+
+
+def _learned_window(key, wanted: int) -> timedelta | None:
+    learned = _FIRST_WINDOWS.get(key) if key is not None else None
+    if learned is None:
+        return None
+    window, then_wanted = learned
+    return _whole_seconds(window * wanted / then_wanted)
+
+
+def _learn_window(key, window: timedelta, wanted: int) -> None:
+    if key is None:
+        return
+    if key not in _FIRST_WINDOWS and len(_FIRST_WINDOWS) >= MAX_LEARNED:
+        _FIRST_WINDOWS.pop(next(iter(_FIRST_WINDOWS)))
+    _FIRST_WINDOWS[key] = (window, wanted)
 
 
 def empty_page(query: dict, total: int | None = 0) -> dict:

@@ -62,6 +62,7 @@ class BoundCollection:
         self._collection = collection
         self._session = session
         self.name = collection.name
+        self.full_name = collection.full_name
 
     def find_one(self, *args, **kwargs):
         return self._collection.find_one(*args, session=self._session, **kwargs)

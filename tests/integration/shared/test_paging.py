@@ -162,3 +162,25 @@ def test_what_the_server_is_asked_is_what_an_index_covers():
     # What cannot be checked here goes to the server whole.
     assert split_criteria({"kind": "a", "note": {"$regex": "x"}}, indexes, "at") == (
         {"kind": "a", "note": {"$regex": "x"}}, {})
+
+
+def test_a_first_page_asked_again_starts_with_the_window_that_found_it(records):
+    """The window the last first page of a list needed is learned: the same page again is one
+    query, the same records; a list with another filter learns its own."""
+    collection = records[f"c{uuid.uuid4().hex[:8]}"]
+    collection.create_index([("at", DESCENDING), ("_id", DESCENDING)])
+    # Two records a day for a year and a half: FIRST_WINDOW (6 hours) holds less than one.
+    collection.insert_many([{"_id": f"R{n:05d}", "at": NOW - timedelta(hours=12 * n + 1),
+                             "kind": "ab"[n % 2]} for n in range(1100)])
+    query = {"page_size": 20, "cursor": None}
+    first = Recording(collection)
+    page = keyset_page(first, {}, Order("at"), query, now=NOW)
+    again = Recording(collection)
+    assert keyset_page(again, {}, Order("at"), query, now=NOW)["items"] == page["items"]
+    assert len(first.filters) > 2 and len(again.filters) == 1
+    other = Recording(collection)
+    keyset_page(other, {"kind": "a"}, Order("at"), query, now=NOW)
+    assert len(other.filters) > 2
+    bigger = Recording(collection)
+    more = keyset_page(bigger, {}, Order("at"), {"page_size": 40, "cursor": None}, now=NOW)
+    assert more["items"][:20] == page["items"] and len(bigger.filters) <= 2
