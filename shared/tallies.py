@@ -6,14 +6,15 @@ the repository whenever a record is stored with other values for them. A list wh
 all tally dimensions gets its total by summing a bounded number of counters; any other filter
 (a search, a date range) gets no total, and the list says only whether there is a next page.
 
-Counters are spread over `shards` documents per combination, each change going to one of them
-at random, so that concurrent changes of the same kind seldom write the same document.
+Counters are spread over `shards` documents per combination, each change going to its writer's
+(shared.unit_of_work.shard_of, else one at random), so that concurrent changes of the same kind
+do not write the same document.
 """
 from __future__ import annotations
 
-import random
-
 from pymongo import ASCENDING, IndexModel
+
+from shared.unit_of_work import shard_of
 
 ALL = "*"  # the `_id` prefix of the count of all records (no dimension has this value first)
 COMPLETE = f"{ALL}|complete"  # present once the count of all records is whole
@@ -47,7 +48,7 @@ class Tallies:
 
     def add(self, uow, key: tuple, delta: int, everything: bool = True) -> None:
         """`delta` records more (or fewer) of the combination `key`, and of all records."""
-        shard = random.randrange(self.shards)
+        shard = shard_of(uow, self.shards)
         uow.collection(self.collection).update_one(
             {"_id": "|".join(map(str, (*key, shard)))},
             {"$inc": {"n": delta},
@@ -59,7 +60,7 @@ class Tallies:
     def _add_to_all(self, uow, delta: int) -> None:
         """The count of all records, kept apart (`_id` "*|<shard>") so that an unfiltered
         total reads `shards` documents, not one per combination of the dimensions."""
-        shard = random.randrange(self.shards)
+        shard = shard_of(uow, self.shards)
         uow.collection(self.collection).update_one(
             {"_id": f"{ALL}|{shard}"}, {"$inc": {"n": delta}, "$setOnInsert": {"shard": shard}},
             upsert=True)

@@ -24,6 +24,7 @@ work with the same repositories' interface for testing handlers without a broker
 """
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Callable
 
@@ -53,6 +54,13 @@ def query(handler: Callable) -> Callable:
     """Marks a handler that only reads: it runs outside any transaction."""
     handler.changes = False
     return handler
+
+
+def shard_of(uow, shards: int) -> int:
+    """Which of `shards` counters a change goes to: its writer's (concurrent transactions of a
+    process have different writers, so they never write the same one), else one at random."""
+    writer = getattr(uow, "writer", None)
+    return random.randrange(shards) if writer is None else writer % shards
 
 
 class BoundCollection:
@@ -127,6 +135,7 @@ class UnitOfWork:
     repositories: dict[str, type[Repository]] = {}
     indexes: dict = {}
     seed: Callable | None = None
+    writer: int | None = None  # the process's writer running its transaction (shared.storage)
 
     def __init__(self, db, session=None, *, source: str, cause: Envelope | None = None,
                  now: datetime | None = None, cipher=None, config: dict | None = None):
