@@ -12,7 +12,7 @@ do not write the same document.
 """
 from __future__ import annotations
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from shared.unit_of_work import shard_of
 
@@ -39,31 +39,40 @@ class Tallies:
         (None: it is gone)."""
         if old == new:
             return
-        for key, delta in ((old, -1), (new, 1)):
-            if key is not None:
-                self.add(uow, key, delta, everything=False)
+        changes = [self._change(uow, key, delta) for key, delta in ((old, -1), (new, 1))
+                   if key is not None]
         arrived = (new is not None) - (old is not None)
         if arrived:
-            self._add_to_all(uow, arrived)
+            changes.append(self._change_of_all(uow, arrived))
+        self._write(uow, changes)
 
     def add(self, uow, key: tuple, delta: int, everything: bool = True) -> None:
         """`delta` records more (or fewer) of the combination `key`, and of all records."""
-        shard = shard_of(uow, self.shards)
-        uow.collection(self.collection).update_one(
-            {"_id": "|".join(map(str, (*key, shard)))},
-            {"$inc": {"n": delta},
-             "$setOnInsert": {**dict(zip(self.dimensions, key)), "shard": shard}},
-            upsert=True)
+        changes = [self._change(uow, key, delta)]
         if everything:
-            self._add_to_all(uow, delta)
+            changes.append(self._change_of_all(uow, delta))
+        self._write(uow, changes)
 
     def _add_to_all(self, uow, delta: int) -> None:
+        self._write(uow, [self._change_of_all(uow, delta)])
+
+    def _write(self, uow, changes: list[UpdateOne]) -> None:
+        """The counters a change moves, in one request to the server."""
+        uow.collection(self.collection).bulk_write(changes, ordered=True)
+
+    def _change(self, uow, key: tuple, delta: int) -> UpdateOne:
+        shard = shard_of(uow, self.shards)
+        return UpdateOne({"_id": "|".join(map(str, (*key, shard)))},
+                         {"$inc": {"n": delta},
+                          "$setOnInsert": {**dict(zip(self.dimensions, key)), "shard": shard}},
+                         upsert=True)
+
+    def _change_of_all(self, uow, delta: int) -> UpdateOne:
         """The count of all records, kept apart (`_id` "*|<shard>") so that an unfiltered
         total reads `shards` documents, not one per combination of the dimensions."""
         shard = shard_of(uow, self.shards)
-        uow.collection(self.collection).update_one(
-            {"_id": f"{ALL}|{shard}"}, {"$inc": {"n": delta}, "$setOnInsert": {"shard": shard}},
-            upsert=True)
+        return UpdateOne({"_id": f"{ALL}|{shard}"},
+                         {"$inc": {"n": delta}, "$setOnInsert": {"shard": shard}}, upsert=True)
 
     def upgrade(self, uow) -> None:
         """Once (run at every start, it does nothing the second time): the count of all

@@ -106,6 +106,9 @@ class BoundCollection:
     def count_documents(self, criteria, **kwargs):
         return self._collection.count_documents(criteria, session=self._session, **kwargs)
 
+    def bulk_write(self, requests, **kwargs):
+        return self._collection.bulk_write(requests, session=self._session, **kwargs)
+
     def aggregate(self, pipeline, **kwargs):
         return self._collection.aggregate(pipeline, session=self._session, **kwargs)
 
