@@ -152,16 +152,18 @@ class WorkOrders(AggregateRepository):
             return {"items": [], "next_cursor": None, "has_more": False,
                     "page_size": query["page_size"],
                     "total": 0 if order.field != "due_at" else None}
-        page = keyset_page(self.documents, self._criteria(query, at), order, query, now=at,
-                           extent=extent, indexes=INDEXES[WORK_ORDERS])
-        page["items"] = self.many(page["items"])
         # Only where the counters can say: no search, no dates, and every order (an order
-        # without a deadline is not in a list by deadline).
-        page["total"] = None if query.get("q") or query.get("reported_from") or \
+        # without a deadline is not in a list by deadline). Known first, it also tells the
+        # first page where to start (shared.paging, _FIRST_WINDOWS).
+        total = None if query.get("q") or query.get("reported_from") or \
             query.get("reported_to") or order.field == "due_at" else TALLIES.total(self.uow, {
                 name: query.get(name) for name in ("community", "state", "category", "alley",
                                                    "department_code", "channel", "escalated",
                                                    "overdue")})
+        page = keyset_page(self.documents, self._criteria(query, at), order, query, now=at,
+                           extent=extent, indexes=INDEXES[WORK_ORDERS], total=total)
+        page["items"] = self.many(page["items"])
+        page["total"] = total
         return page
 
     @staticmethod
