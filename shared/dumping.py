@@ -186,10 +186,10 @@ def _nested(field: fields.Nested, bound):
     many = bool(prototype.many or field.many)
     if plan is _MARSHMALLOW or plan.needs_instance:
         def nested(schema, value, obj):
+            if value is None:  # (marshmallow makes the schema first: nothing to see of it)
+                return None
             held = bound(schema)
             instance = held.schema
-            if value is None:
-                return None
             return dump(instance, value, instance.many or held.many)
         nested.needs_instance = True
         return nested
