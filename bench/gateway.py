@@ -1,8 +1,9 @@
 """Gateway: requests per second and latency percentiles of a typical list and a typical write
 through the admin API (HTTP → session → role and scope checks → audit → RPC to repair →
 JSON), under wrk on the loopback interface, beside the same HTTP stack (nameko's `@http` on
-eventlet) answering a constant body. Each load lasts a bounded time with a fixed number of
-connections, and the runs are interleaved and repeated."""
+eventlet) answering a constant body and beside the raw database sent the same page's queries
+(bench/raw_page.py). Each load lasts a bounded time with a fixed number of connections, and
+the runs are interleaved and repeated."""
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ import requests
 
 from bench.env import Environment, free_port, say
 from bench.event_path import wait_for_consumers
-from bench import growth
+from bench import growth, raw_page
 from bench.growth.services import Repair
 
 PREFIX = "bgw_"
@@ -117,13 +118,26 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
     base, constant_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{constant_port}/constant"
     wait_http(f"{base}/healthz", [gateway])
     wait_http(constant_url, [constant])
-    login = requests.post(f"{base}/api/session", json={"username": "admin",
-                                                       "password": ADMIN_PASSWORD}, timeout=30)
+    deadline = time.monotonic() + 30
+    while True:  # the first admin is made as the gateway starts, beside its web server
+        login = requests.post(f"{base}/api/session", json={"username": "admin",
+                                                           "password": ADMIN_PASSWORD},
+                              timeout=30)
+        if login.status_code != 401 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     login.raise_for_status()
     token = login.json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     check = requests.get(f"{base}/api/work-orders?page_size=20", headers=headers, timeout=30)
     check.raise_for_status()
+
+    def raw(threads: int = 1) -> dict:
+        """The raw database beside the list: the page's queries as the list sends them now
+        (the write runs add orders), in plain pymongo."""
+        page_queries = raw_page.record_page_queries(env.mongo_uri, f"{PREFIX}repair",
+                                                    {"page_size": 20})
+        return raw_page.rate(env.mongo_uri, f"{PREFIX}repair", page_queries, seconds, threads)
 
     def transactions() -> dict:
         """The repair process's transactions and retries so far, from its health RPC."""
@@ -145,6 +159,8 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
         "list": lambda: load(env, wrk, f"{base}/api/work-orders?page_size=20", token=token,
                              seconds=seconds, connections=connections),
         "write": write,
+        "raw_page": raw,
+        "raw_page_threads": lambda: raw(connections),
         "constant_get": lambda: load(env, wrk, constant_url, seconds=seconds,
                                      connections=connections),
         "constant_post": lambda: load(env, wrk, constant_url, "POST", REPORT, None, seconds,
@@ -169,21 +185,30 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
     for process in (gateway, constant, service):
         env.stop(process)
     summary = {"tool": f"wrk, 1 thread, {connections} connections, {seconds} s per run",
-               "list": f"GET /api/work-orders?page_size=20 (street admin, {orders} orders "
-                       "seeded, more as the write runs add theirs)",
-               "write": "POST /api/work-orders (report a problem: audit, RPC, transaction, "
-                        f"outbox, duplicate search), TRANSACTION_CONCURRENCY="
-                        f"{DEFAULT_CONCURRENCY} (the default) and 1",
+               "list_request": f"GET /api/work-orders?page_size=20 (street admin, {orders} "
+                               "orders seeded, more as the write runs add theirs)",
+               "write_request": "POST /api/work-orders (report a problem: audit, RPC, "
+                                "transaction, outbox, duplicate search), "
+                                f"TRANSACTION_CONCURRENCY={DEFAULT_CONCURRENCY} (the default) "
+                                "and 1",
+               "raw_page_request": "the queries repair's list sends the database for that "
+                                   f"page ({trials['raw_page'][-1]['queries_per_page']}), in "
+                                   "plain pymongo, one page after another and from "
+                                   f"{connections} threads",
                "orders": orders, "repeats": repeats}
     for name, rows in trials.items():
         summary[name] = {k: round(statistics.median(t[k] for t in rows), 2)
                          for k in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")}
         summary[name]["non_2xx"] = sum(t["non_2xx"] for t in rows)
+        if "threads" in rows[0]:
+            summary[name]["threads"] = rows[0]["threads"]
         retries = [t["retries_per_1000"] for t in rows if t.get("retries_per_1000") is not None]
         if retries:
             summary[name]["retries_per_1000"] = round(statistics.median(retries), 1)
     summary["list_vs_constant"] = round(summary["list"]["requests_per_second"]
                                         / summary["constant_get"]["requests_per_second"], 3)
+    summary["list_vs_raw_page"] = round(summary["list"]["requests_per_second"]
+                                        / summary["raw_page_threads"]["requests_per_second"], 3)
     summary["write_vs_constant"] = round(summary["write"]["requests_per_second"]
                                          / summary["constant_post"]["requests_per_second"], 3)
     summary["trials"] = trials

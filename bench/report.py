@@ -114,22 +114,34 @@ def _rpc(d: dict) -> list[str]:
     return lines + ["", "; ".join(verdicts) + "."]
 
 
+GATEWAY_ROWS = {"list": "list", "raw_page": "raw database: the list's page, one at a time",
+                "raw_page_threads": "raw database: the list's page, {threads} threads",
+                "constant_get": "constant get", "write": "write",
+                "write_one_at_a_time": "write one at a time", "constant_post": "constant post"}
+
+
 def _gateway(d: dict) -> list[str]:
-    lines = ["## Gateway", "", f"{d['tool']}, on the loopback interface.", "",
-             f"- list: {d['list']}", f"- write: {d['write']}",
-             "- constant: nameko's `@http` on eventlet answering a constant JSON body.", "",
-             "| request | req/s | p50 ms | p95 ms | p99 ms | non-2xx |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for name in ("list", "constant_get", "write", "write_one_at_a_time", "constant_post"):
+    lines = ["## Gateway", "", f"{d['tool']}, on the loopback interface.", ""]
+    for key, name in (("list_request", "list"), ("write_request", "write"),
+                      ("raw_page_request", "raw database")):
+        if d.get(key):
+            lines.append(f"- {name}: {d[key]}")
+    lines += ["- constant: nameko's `@http` on eventlet answering a constant JSON body.", "",
+              "| request | req/s | p50 ms | p95 ms | p99 ms | non-2xx |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for name, label in GATEWAY_ROWS.items():
         r = d.get(name)
         if r is None:
             continue
         retries = f" ({r['retries_per_1000']} retried transactions per 1,000)" \
             if r.get("retries_per_1000") is not None else ""
-        lines.append(f"| {name.replace('_', ' ')}{retries} | {r['requests_per_second']} | "
+        label = label.format(threads=r.get("threads"))
+        lines.append(f"| {label}{retries} | {r['requests_per_second']} | "
                      f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['non_2xx']} |")
+    raw = f"; list / raw database page: {d['list_vs_raw_page']}" \
+        if d.get("list_vs_raw_page") is not None else ""
     lines += ["", f"List / constant: {d['list_vs_constant']}; write / constant: "
-                  f"{d['write_vs_constant']} (throughput)."]
+                  f"{d['write_vs_constant']}{raw} (throughput)."]
     return lines
 
 

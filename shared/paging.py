@@ -92,14 +92,18 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
                 now: datetime | None = None, first_window: timedelta = FIRST_WINDOW,
                 extent: tuple[datetime, datetime] | None = None,
                 indexes: list[IndexModel] | None = None,
-                keep: Callable[[dict], bool] | None = None) -> dict:
+                keep: Callable[[dict], bool] | None = None,
+                total: int | None = None) -> dict:
     """One page of `documents` (a bound collection) matching `criteria` in `order`. A range
     the criteria set on the order field narrows the list's bounds, and so does `extent`, the
     lowest and highest values the field has in the collection (see Extents). Given the
     collection's `indexes`, each query asks the server only for what the index that serves
     it best holds, and the rest of the criteria are checked here (see split_criteria).
     `keep`, when given, is a further test of each document read (a filter no index serves):
-    a window is then read whole, and its windows are sized by what passes the test."""
+    a window is then read whole, and its windows are sized by what passes the test. `total`,
+    the number of records the list holds when the caller knows it, lets a first page start
+    where the last one of the same list found its records (_FIRST_WINDOWS)."""
+    given = criteria
     criteria = dict(criteria)
     low_bound, high_bound = _bounds(criteria.pop(order.field, None), order,
                                     now or clock.now(), extent)
@@ -128,6 +132,7 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
         return sorted(merged, key=key)[:limit]
 
     found: list[dict] = []
+    learning = None
     if query.get("cursor"):
         edge, last_id, window = decode_cursor(query["cursor"])
         # First the rest of the records that share the last one's value.
@@ -135,7 +140,13 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
                            "_id": {"$gt" if order.ascending else "$lt": last_id}},
                           [("_id", direction)], wanted))
     else:
-        edge, window = (low_bound if order.ascending else high_bound), first_window
+        edge = low_bound if order.ascending else high_bound
+        first_edge = edge
+        if first_window is FIRST_WINDOW and total:  # learned, if it can be (see above)
+            learning = _first_page_key(documents, given, order)
+            window = _learned_window(learning, wanted, total) or first_window
+        else:
+            window = first_window
     sort = [(order.field, direction), ("_id", direction)]
     searched, seen = timedelta(0), 0  # the windows' span since the first record seen
     while len(found) < wanted and (edge < high_bound if order.ascending else edge > low_bound):
@@ -163,6 +174,12 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
             window = (window * 2 if not seen else
                       max(searched, timedelta(seconds=1)) * (wanted - len(found)) / seen * 1.25)
             window = _whole_seconds(window)
+    if learning is not None and len(found) >= wanted:
+        # From the list's edge to the record after the page: the window that would have found
+        # the page in one query. (A list shorter than a page teaches nothing: the window that
+        # found it all could hold any number of records added since.)
+        reach = found[wanted - 1][order.field]
+        _learn_window(learning, _whole_seconds(abs(reach - first_edge) * 1.1), wanted, total)
     if seen:  # the next page's first window: one that holds about a page at this density
         window = _whole_seconds(max(searched, timedelta(seconds=1)) * wanted / seen * 1.1)
     items = found[:size]
@@ -174,6 +191,41 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
 
 
 MILLISECOND = timedelta(milliseconds=1)
+
+# The first page of a list is asked again and again (the console opens on it). When the caller
+# knows how many records the list holds (`total`, from its tallies), the window that held the
+# last first page of the same list in this process starts the next one — narrowed as the list
+# has grown since, widened as it has shrunk — instead of FIRST_WINDOW doubling until it meets
+# the records (four or five queries on a sparse list, one here). It only decides how the list
+# is read, never what the page holds.
+_FIRST_WINDOWS: dict = {}
+MAX_LEARNED = 1024
+
+
+def _first_page_key(documents, criteria: dict, order: Order):
+    name = getattr(documents, "full_name", None)
+    if name is None:
+        return None
+    try:
+        return name, order.field, order.ascending, repr(sorted(criteria.items()))
+    except TypeError:  # criteria that cannot be put in order: not learned
+        return None
+
+
+def _learned_window(key, wanted: int, total: int) -> timedelta | None:
+    learned = _FIRST_WINDOWS.get(key) if key is not None else None
+    if learned is None:
+        return None
+    window, then_wanted, then_total = learned
+    return _whole_seconds(window * (wanted / then_wanted) * (then_total / total))
+
+
+def _learn_window(key, window: timedelta, wanted: int, total: int) -> None:
+    if key is None:
+        return
+    if key not in _FIRST_WINDOWS and len(_FIRST_WINDOWS) >= MAX_LEARNED:
+        _FIRST_WINDOWS.pop(next(iter(_FIRST_WINDOWS)))
+    _FIRST_WINDOWS[key] = (window, wanted, total)
 
 
 def empty_page(query: dict, total: int | None = 0) -> dict:

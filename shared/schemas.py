@@ -12,7 +12,7 @@ import re
 from marshmallow import (EXCLUDE, RAISE, Schema as _Schema, ValidationError, fields, missing,
                          validate, validates_schema)
 
-from shared import clock, names, places
+from shared import clock, dumping, names, places
 from shared.errors import ValidationFailed
 
 
@@ -325,14 +325,25 @@ class View(Schema):
         super().__init__(*args, **kwargs)
         self.now = now or clock.now()
 
+    def dump(self, obj, *, many=None):
+        """marshmallow's answer, by a plan of the view's fields made once (shared.dumping)."""
+        return dumping.dump(self, obj, many)
+
 
 class Instant(fields.String):
     """A moment, presented in ISO 8601 (UTC, milliseconds) — the one format of every answer."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None or isinstance(value, str):
-            return value
-        return clock.iso(value)
+        return _instant(None, value, obj)
+
+
+def _instant(schema, value, obj):
+    if value is None or isinstance(value, str):
+        return value
+    return clock.iso(value)
+
+
+dumping.PRESENTERS[Instant._serialize] = _instant
 
 
 class _Derived:
@@ -342,6 +353,9 @@ class _Derived:
 
     def get_value(self, obj, attr, accessor=None, default=missing):
         return getattr(self.parent, self.derive)(obj)
+
+
+dumping.DERIVED[_Derived.get_value] = "derive"
 
 
 _DERIVED: dict[type, type] = {}

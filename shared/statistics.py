@@ -10,10 +10,11 @@ into totals and groups; the service's `figures(counts)` turns the sums into what
 """
 from __future__ import annotations
 
-import random
 from typing import Callable
 
 from pymongo import ASCENDING, IndexModel
+
+from shared.unit_of_work import shard_of
 
 
 def flatten(counts: dict, prefix: str = "") -> dict:
@@ -36,8 +37,9 @@ def add_counts(into: dict, counts: dict) -> None:
 class StatBuckets:
     """One collection of buckets: `_id` is the dimensions and a shard joined by '|', the
     counters live under `counts`. Each change goes to one of `shards` buckets of its
-    combination at random, so that concurrent changes alike (reports of the same month,
-    community, alley and category) seldom write the same document; readers sum them all."""
+    combination — its writer's (shared.unit_of_work.shard_of), else one at random — so that
+    concurrent changes alike (reports of the same month, community, alley and category) do
+    not write the same document; readers sum them all."""
 
     rollups: list = []
 
@@ -97,7 +99,7 @@ class StatBuckets:
             rollup.record(uow, [(self._project(key, rollup), changes)
                                 for key, changes in merged.items()])
         buckets = uow.collection(self.collection)
-        shard = random.randrange(self.shards)
+        shard = shard_of(uow, self.shards)
         for key, changes in merged.items():
             increments = {f"counts.{name}": value for name, value in changes.items() if value}
             if not increments:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import random
 
 import eventlet
 import eventlet.semaphore
@@ -153,6 +154,7 @@ class Store:
         def attempt(session):
             last["attempts"] += 1
             uow = self.unit_of_work(session, now)
+            uow.writer = writer
             if self._consumed is not None:
                 try:
                     self.db[INBOX].insert_one(
@@ -166,7 +168,7 @@ class Store:
             last["events"] = uow.events
             return result
 
-        with provider.writing():
+        with provider.writing() as writer:
             with provider.client.start_session() as session:
                 try:
                     result = session.with_transaction(attempt)
@@ -202,11 +204,18 @@ class MongoStore(DependencyProvider):
         self.outbox = Outbox(self.db)
         # Transactions of one process run TRANSACTION_CONCURRENCY at a time (default 4). The
         # common write path has no hot document (numbers are taken outside the transaction,
-        # statistics and tallies are spread over shards, extents are seldom written), so
-        # transactions run together seldom conflict; `health` counts those that had to retry.
-        self._writers = eventlet.semaphore.Semaphore(
-            max(1, int(config.get("TRANSACTION_CONCURRENCY") or 4)))
-        self._writing: set = set()
+        # statistics and tallies are spread over shards, one per writer, extents are seldom
+        # written), so transactions run together seldom conflict; `health` counts those that
+        # had to retry.
+        concurrency = max(1, int(config.get("TRANSACTION_CONCURRENCY") or 4))
+        self._writers = eventlet.semaphore.Semaphore(concurrency)
+        # Each transaction running at once has a writer number of its own, and counters spread
+        # over shards take the writer's shard (shared.unit_of_work.shard_of): the transactions
+        # of one process never meet on a figure bucket or a tally, as random shards did
+        # (several of four at once mostly met on one). Another process starts elsewhere.
+        first = random.randrange(1 << 16)
+        self._free_writers = [first + n for n in range(concurrency)]
+        self._writing: dict = {}  # greenthread -> its writer number
         self.relay = OutboxRelay(self.db, config["AMQP_URI"], name=f"{service_name}-relay",
                                  poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
                                  gather=float(config.get("OUTBOX_GATHER_SECONDS", 0.02)),
@@ -232,16 +241,19 @@ class MongoStore(DependencyProvider):
 
     @contextlib.contextmanager
     def writing(self):
+        """Waits for one of the process's TRANSACTION_CONCURRENCY writers; yields its number."""
         me = eventlet.getcurrent()
         if me in self._writing:  # already inside a transaction of this worker
-            yield
+            yield self._writing[me]
             return
         with self._writers:
-            self._writing.add(me)
+            writer = self._free_writers.pop()
+            self._writing[me] = writer
             try:
-                yield
+                yield writer
             finally:
-                self._writing.discard(me)
+                del self._writing[me]
+                self._free_writers.append(writer)
 
     def start(self):
         self.relay.start(self.container.spawn_managed_thread)

@@ -6,8 +6,9 @@ the repository whenever a record is stored with other values for them. A list wh
 all tally dimensions gets its total by summing a bounded number of counters; any other filter
 (a search, a date range) gets no total, and the list says only whether there is a next page.
 
-Counters are spread over `shards` documents per combination, each change going to one of them
-at random, so that concurrent changes of the same kind seldom write the same document.
+Counters are spread over `shards` documents per combination, each change going to its writer's
+(shared.unit_of_work.shard_of, else one at random), so that concurrent changes of the same kind
+do not write the same document.
 
 A list may filter by any of the dimensions, each with one value or several (a state among a
 few); SecantusDB uses a compound index only when a query's equalities are exactly its leading
@@ -19,10 +20,11 @@ not every combination's.
 """
 from __future__ import annotations
 
-import random
 from itertools import combinations
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
+
+from shared.unit_of_work import shard_of
 
 ALL = "*"  # the `_id` prefix of the count of all records (no dimension has this value first)
 COMPLETE = f"{ALL}|complete"  # present once the count of all records is whole
@@ -57,31 +59,40 @@ class Tallies:
         (None: it is gone)."""
         if old == new:
             return
-        for key, delta in ((old, -1), (new, 1)):
-            if key is not None:
-                self.add(uow, key, delta, everything=False)
+        changes = [self._change(uow, key, delta) for key, delta in ((old, -1), (new, 1))
+                   if key is not None]
         arrived = (new is not None) - (old is not None)
         if arrived:
-            self._add_to_all(uow, arrived)
+            changes.append(self._change_of_all(uow, arrived))
+        self._write(uow, changes)
 
     def add(self, uow, key: tuple, delta: int, everything: bool = True) -> None:
         """`delta` records more (or fewer) of the combination `key`, and of all records."""
-        shard = random.randrange(self.shards)
-        uow.collection(self.collection).update_one(
-            {"_id": "|".join(map(str, (*key, shard)))},
-            {"$inc": {"n": delta},
-             "$setOnInsert": {**dict(zip(self.dimensions, key)), "shard": shard}},
-            upsert=True)
+        changes = [self._change(uow, key, delta)]
         if everything:
-            self._add_to_all(uow, delta)
+            changes.append(self._change_of_all(uow, delta))
+        self._write(uow, changes)
 
     def _add_to_all(self, uow, delta: int) -> None:
+        self._write(uow, [self._change_of_all(uow, delta)])
+
+    def _write(self, uow, changes: list[UpdateOne]) -> None:
+        """The counters a change moves, in one request to the server."""
+        uow.collection(self.collection).bulk_write(changes, ordered=True)
+
+    def _change(self, uow, key: tuple, delta: int) -> UpdateOne:
+        shard = shard_of(uow, self.shards)
+        return UpdateOne({"_id": "|".join(map(str, (*key, shard)))},
+                         {"$inc": {"n": delta},
+                          "$setOnInsert": {**dict(zip(self.dimensions, key)), "shard": shard}},
+                         upsert=True)
+
+    def _change_of_all(self, uow, delta: int) -> UpdateOne:
         """The count of all records, kept apart (`_id` "*|<shard>") so that an unfiltered
         total reads `shards` documents, not one per combination of the dimensions."""
-        shard = random.randrange(self.shards)
-        uow.collection(self.collection).update_one(
-            {"_id": f"{ALL}|{shard}"}, {"$inc": {"n": delta}, "$setOnInsert": {"shard": shard}},
-            upsert=True)
+        shard = shard_of(uow, self.shards)
+        return UpdateOne({"_id": f"{ALL}|{shard}"},
+                         {"$inc": {"n": delta}, "$setOnInsert": {"shard": shard}}, upsert=True)
 
     def _all_ids(self) -> list[str]:
         """The `_id`s of the count of all records, and of the mark that it is whole."""

@@ -24,6 +24,7 @@ work with the same repositories' interface for testing handlers without a broker
 """
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Callable
 
@@ -55,6 +56,13 @@ def query(handler: Callable) -> Callable:
     return handler
 
 
+def shard_of(uow, shards: int) -> int:
+    """Which of `shards` counters a change goes to: its writer's (concurrent transactions of a
+    process have different writers, so they never write the same one), else one at random."""
+    writer = getattr(uow, "writer", None)
+    return random.randrange(shards) if writer is None else writer % shards
+
+
 class BoundCollection:
     """A MongoDB collection with the unit of work's session passed to every operation."""
 
@@ -62,6 +70,7 @@ class BoundCollection:
         self._collection = collection
         self._session = session
         self.name = collection.name
+        self.full_name = collection.full_name
 
     def find_one(self, *args, **kwargs):
         return self._collection.find_one(*args, session=self._session, **kwargs)
@@ -97,6 +106,9 @@ class BoundCollection:
     def count_documents(self, criteria, **kwargs):
         return self._collection.count_documents(criteria, session=self._session, **kwargs)
 
+    def bulk_write(self, requests, **kwargs):
+        return self._collection.bulk_write(requests, session=self._session, **kwargs)
+
     def aggregate(self, pipeline, **kwargs):
         return self._collection.aggregate(pipeline, session=self._session, **kwargs)
 
@@ -126,6 +138,7 @@ class UnitOfWork:
     repositories: dict[str, type[Repository]] = {}
     indexes: dict = {}
     seed: Callable | None = None
+    writer: int | None = None  # the process's writer running its transaction (shared.storage)
 
     def __init__(self, db, session=None, *, source: str, cause: Envelope | None = None,
                  now: datetime | None = None, cipher=None, config: dict | None = None):

@@ -27,6 +27,7 @@ from pymongo.errors import DuplicateKeyError
 from services.gateway import exceptions
 from services.gateway.access import Principal
 from services.gateway.audit_list import AUDIT_LIST
+from services.gateway.session_cache import SESSIONS as SESSION_CACHE, cache_seconds
 from shared import clock
 
 ACCOUNTS, SESSIONS, FAILURES, API_KEYS, AUDIT = (
@@ -106,6 +107,7 @@ class Auth:
         self.db = db
         self.session_length = timedelta(hours=session_hours)
         self._hasher = hasher_of(config)
+        self._cache_seconds = cache_seconds(config)
 
     def _hash(self, password: str) -> str:
         return off_the_loop(self._hasher.hash, password)
@@ -143,6 +145,8 @@ class Auth:
         if not account.get("active", True) or "password_hash" in changes:
             # a disabled account or a new password ends every open session
             self.db[SESSIONS].delete_many({"account_id": account_id})
+        # Its sessions are read again: their role, limits and state as they now are.
+        SESSION_CACHE.forget_account(self.db.name, account_id)
         return account
 
     def account(self, account_id: str) -> dict:
@@ -247,9 +251,27 @@ class Auth:
         raise exceptions.too_many_attempts(int(FAILURE_WINDOW.total_seconds()))
 
     def principal(self, token: str | None) -> tuple[Principal, dict] | None:
+        """Who a session token belongs to, or None: no such session, an expired one, or a
+        disabled account. A session read in the last `SESSION_CACHE_SECONDS` is not read
+        again (services/gateway/session_cache.py); its expiry is checked every time."""
         if not token:
             return None
-        session = self.db[SESSIONS].find_one({"_id": digest(token)})
+        key = digest(token)
+        found = SESSION_CACHE.get(self.db.name, key, self._cache_seconds)
+        if found is None:
+            generation = SESSION_CACHE.generation()
+            found = self._read_session(key)
+            if found is None:
+                return None
+            if self._cache_seconds > 0:
+                SESSION_CACHE.put(self.db.name, key, found[0].account_id, found, generation)
+        principal, session = found
+        if session["expires_at"] <= clock.now():
+            return None
+        return principal, dict(session)
+
+    def _read_session(self, key: str) -> tuple[Principal, dict] | None:
+        session = self.db[SESSIONS].find_one({"_id": key})
         if session is None or session["expires_at"] <= clock.now():
             return None
         account = self.db[ACCOUNTS].find_one({"_id": session["account_id"]})
@@ -259,6 +281,7 @@ class Auth:
 
     def logout(self, token: str) -> None:
         self.db[SESSIONS].delete_one({"_id": digest(token)})
+        SESSION_CACHE.forget_session(self.db.name, digest(token))
 
     # -- Open311 API keys -------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""nameko's HTTP entrypoint, with two changes the gateway's contract needs:
+"""nameko's HTTP entrypoint, with the changes the gateway's contract needs:
 
 - `<everything:path>` matches any path, newlines and all, so every request under /api/ reaches
   the gateway's own router (werkzeug's `path` stops at a newline);
@@ -8,12 +8,17 @@
   API's answers `Cache-Control: no-store` (they hold residents' data);
 - the web server's log (one line per request, and its errors) never holds a query's values:
   a search names people (a phone, an ID number, a name in `q`), and no log may hold them.
-  The parameters' names stay, so the line still says what was asked.
+  The parameters' names stay, so the line still says what was asked;
+- every connection sends at once what is written (`TCP_NODELAY`): an answer larger than the
+  server's 16 KB write buffer leaves in more than one write, and on a kept-alive connection
+  the kernel held the last one back until the client acknowledged the first, which a client
+  may delay by 40 ms (a page of work orders took 40 ms longer to arrive than to make).
 """
 from __future__ import annotations
 
 import json
 import re
+import socket
 
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
@@ -130,6 +135,13 @@ class GatewayWebServer(WebServer):
 
     def get_wsgi_app(self):
         return JsonErrorsApp(self, Settings.of(self.container.config))
+
+    def process_request(self, sock, address):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # not a TCP socket (or already closed): nothing to hold back
+            pass
+        return super().process_request(sock, address)
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
         server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)

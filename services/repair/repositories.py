@@ -5,6 +5,7 @@ and every query they run is inside the unit of work's transaction when it has on
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel
@@ -153,16 +154,18 @@ class WorkOrders(AggregateRepository):
             return {"items": [], "next_cursor": None, "has_more": False,
                     "page_size": query["page_size"],
                     "total": 0 if order.field != "due_at" else None}
-        page = keyset_page(self.documents, self._criteria(query, at), order, query, now=at,
-                           extent=extent, indexes=INDEXES[WORK_ORDERS])
-        page["items"] = self.many(page["items"])
         # Only where the counters can say: no search, no dates, and every order (an order
-        # without a deadline is not in a list by deadline).
-        page["total"] = None if query.get("q") or query.get("reported_from") or \
+        # without a deadline is not in a list by deadline). Known first, it also tells the
+        # first page where to start (shared.paging, _FIRST_WINDOWS).
+        total = None if query.get("q") or query.get("reported_from") or \
             query.get("reported_to") or order.field == "due_at" else TALLIES.total(self.uow, {
                 name: query.get(name) for name in ("community", "state", "category", "alley",
                                                    "department_code", "channel", "escalated",
                                                    "overdue")})
+        page = keyset_page(self.documents, self._criteria(query, at), order, query, now=at,
+                           extent=extent, indexes=INDEXES[WORK_ORDERS], total=total)
+        page["items"] = self.many(page["items"])
+        page["total"] = total
         return page
 
     @staticmethod
@@ -206,12 +209,13 @@ class WorkOrders(AggregateRepository):
         """The community's orders of the last DUPLICATE_WINDOW, newest first and at most
         DUPLICATE_READ of them, through the (community, reported_at) index: a bounded read
         whatever the history (a geographic or `$in` query reads the whole collection on some
-        servers). The domain decides which are duplicates (distance, alley, category, state)."""
+        servers). The domain decides which are duplicates (distance, alley, category, state);
+        of each order only what that takes is read (DuplicateCandidate)."""
         since = self.uow.now - domain.DUPLICATE_WINDOW
         cursor = self.documents.find(
-            {"community": report["community"], "reported_at": {"$gt": since}}
+            {"community": report["community"], "reported_at": {"$gt": since}}, CANDIDATE_FIELDS
         ).sort([("reported_at", DESCENDING), ("_id", DESCENDING)]).limit(domain.DUPLICATE_READ)
-        return [order for order in self.many(cursor) if order.number != exclude
+        return [order for order in map(_candidate, cursor) if order.number != exclude
                 and order.category == report["category"] and order.state in domain.OPEN]
 
     def reported_by(self, resident: str, query: dict, at: datetime) -> dict:
@@ -268,6 +272,33 @@ class WorkOrders(AggregateRepository):
 
 
 OPEN311_ENDED = (domain.CLOSED, *domain.ENDED_WITHOUT_WORK)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """What telling a duplicate and presenting it need of an order (its history, reporter and
+    the rest are not read: a report may look through hundreds of them)."""
+    number: str
+    category: str
+    state: str
+    community: str
+    alley: str | None
+    address: str
+    reported_at: datetime
+    location: dict | None
+
+
+CANDIDATE_FIELDS = {"category": 1, "state": 1, "community": 1, "alley": 1, "address": 1,
+                    "reported_at": 1, "geo": 1}
+
+
+def _candidate(doc: dict) -> DuplicateCandidate:
+    geo = doc.get("geo")
+    return DuplicateCandidate(
+        number=doc["_id"], category=doc["category"], state=doc["state"],
+        community=doc["community"], alley=doc.get("alley"), address=doc["address"],
+        reported_at=doc["reported_at"],
+        location={"lat": geo["coordinates"][1], "long": geo["coordinates"][0]} if geo else None)
 
 
 class Reference(Repository):

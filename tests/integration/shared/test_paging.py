@@ -162,3 +162,40 @@ def test_what_the_server_is_asked_is_what_an_index_covers():
     # What cannot be checked here goes to the server whole.
     assert split_criteria({"kind": "a", "note": {"$regex": "x"}}, indexes, "at") == (
         {"kind": "a", "note": {"$regex": "x"}}, {})
+
+
+def test_a_first_page_asked_again_starts_with_the_window_that_found_it(records):
+    """Given the list's total, the window the last first page of a list needed is learned: the
+    same page again is one query, the same records; a list with another filter learns its
+    own; a list grown denser since starts with a window narrowed as much."""
+    collection = records[f"c{uuid.uuid4().hex[:8]}"]
+    collection.create_index([("at", DESCENDING), ("_id", DESCENDING)])
+    # Two records a day for a year and a half: FIRST_WINDOW (6 hours) holds less than one.
+    collection.insert_many([{"_id": f"R{n:05d}", "at": NOW - timedelta(hours=12 * n + 1),
+                             "kind": "ab"[n % 2]} for n in range(1100)])
+
+    def first_page(criteria, total, page_size=20):
+        recording = Recording(collection)
+        page = keyset_page(recording, criteria, Order("at"),
+                           {"page_size": page_size, "cursor": None}, now=NOW, total=total)
+        return page["items"], len(recording.filters)
+
+    items, queries = first_page({}, 1100)
+    assert queries > 3
+    assert first_page({}, 1100) == (items, 1)
+    assert first_page({"kind": "a"}, 550)[1] > 3
+    more, queries = first_page({}, 1100, page_size=40)
+    assert more[:20] == items and queries == 1
+    assert first_page({}, None)[1] > 3  # no total: not learned from
+    # Four times as many records, as dense at the top: the window is a quarter as wide.
+    collection.insert_many([{"_id": f"S{n:05d}", "at": NOW - timedelta(hours=3 * n + 2),
+                             "kind": "a"} for n in range(3300)])
+    denser = Recording(collection)
+    page = keyset_page(denser, {}, Order("at"), {"page_size": 20, "cursor": None}, now=NOW,
+                       total=4400)
+    assert len(denser.filters) <= 2
+    explained = collection.find(denser.filters[0]).sort(
+        [("at", DESCENDING), ("_id", DESCENDING)]).explain()
+    assert explained["executionStats"]["totalKeysExamined"] <= 2 * 21
+    assert [d["_id"] for d in page["items"]] == [d["_id"] for d in collection.find().sort(
+        [("at", DESCENDING), ("_id", DESCENDING)]).limit(20)]

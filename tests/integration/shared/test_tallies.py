@@ -21,6 +21,7 @@ move = st.tuples(st.sampled_from([None, ("天宝社区", "a"), ("天宝社区", 
 def test_the_total_of_all_agrees_with_the_combinations_before_and_after_an_upgrade(
         mongo_client, moves, cut):
     db = mongo_client[f"tallies_{uuid.uuid4().hex[:12]}"]
+    ensure_indexes(db, TALLIES.indexes)
     uow = UnitOfWork(db, source="test")
     records = []
     for n, (old, new) in enumerate(moves):

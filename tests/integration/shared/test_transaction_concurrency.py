@@ -5,7 +5,9 @@ transaction opened inside another (same worker) does not wait for it."""
 import eventlet
 
 from shared.messaging import rpc
+from shared.statistics import StatBuckets
 from shared.storage import MongoStore
+from shared.tallies import Tallies
 from shared.unit_of_work import UnitOfWork, command
 
 IN_FLIGHT = {"now": 0, "most": 0}
@@ -79,3 +81,49 @@ def test_health_counts_transactions_and_their_retries(start_service, rpc):
 def test_a_transaction_inside_another_does_not_wait_for_itself(start_service, rpc):
     start_service(Numbers)
     assert rpc.numberstest.nested() == "done"
+
+
+FIGURES = StatBuckets("figures", ("month", "community"), rollups=(("month",),))
+COUNTS = Tallies("counts", ("community",))
+
+
+@command(remember=False)
+def count_report(uow):
+    """What every report of the same place does: its figures and its tally, the same keys."""
+    eventlet.sleep(0.02)  # room for the other writers' transactions
+    FIGURES.record(uow, [(("2026-12", "浚河社区"), {"reported": 1})])
+    COUNTS.record(uow, None, ("浚河社区",))
+    eventlet.sleep(0.02)
+    return uow.writer
+
+
+class Figures:
+    name = "figurestest"
+    store = MongoStore(UnitOfWork)
+
+    @rpc
+    def report(self):
+        return self.store.run(count_report)
+
+    @rpc
+    def transactions(self):
+        return self.store.transaction_counts()
+
+    @rpc
+    def total(self):
+        return COUNTS.total(self.store.unit_of_work(), {"community": "浚河社区"})
+
+
+def test_writers_at_once_count_the_same_figures_on_their_own_shards(start_service, rpc):
+    """Reports of the same place four at a time: each writer's figures and tallies go to a
+    shard of its own, so once each shard's counters exist (a first upsert may conflict with
+    another writer's on some servers), no transaction meets another and has to start again."""
+    start_service(Figures, max_workers=10)
+    [reply.result() for reply in [rpc.figurestest.report.call_async() for _ in range(4)]]
+    before = rpc.figurestest.transactions()
+    writers = [reply.result() for reply in
+               [rpc.figurestest.report.call_async() for _ in range(16)]]
+    assert len(set(writers)) == 4 and len({w % 4 for w in writers}) == 4
+    after = rpc.figurestest.transactions()
+    assert after["run"] - before["run"] == 16 and after["retried"] == before["retried"]
+    assert rpc.figurestest.total() == 20
