@@ -52,8 +52,9 @@ def _event(d: dict) -> list[str]:
              f"{d['event']}: events per second from the publish (with confirms, in batches "
              f"as the outbox relay publishes) until the handler's write is visible; "
              f"{d['events_per_trial']} events a run. The raw ceiling is kombu + the same "
-             f"MongoDB transaction in plain pymongo (inbox mark, two reads, the day's counter, "
-             f"the shift, its outbox event), one sequential consumer, no nameko.", "",
+             f"MongoDB transaction in plain pymongo (inbox mark, two reads, the list window's "
+             f"read, the shift's two total counters, the shift, its outbox event; the day's "
+             f"number taken outside it), one sequential consumer, no nameko.", "",
              "| path | events/s | consumer CPU ms/event | database CPU ms/event |",
              "|---|---:|---:|---:|",
              f"| service (nameko, volunteer) | {d['service_per_second']} | "
