@@ -13,6 +13,7 @@ and extents beside it — the whole call.
 from __future__ import annotations
 
 from bench.growth.explaining import stages
+from shared.schemas import load
 from shared.unit_of_work import BoundCollection
 
 
@@ -124,3 +125,37 @@ class _CountedCursor:
     def __iter__(self):
         self.owner._count(self.explained)
         return iter(self.cursor)
+
+
+def page_costs(uow, schema, list_page, query: dict, page_size: int, deep: int) -> tuple[int, int]:
+    """(documents examined for page 1, for the page `deep` cursors further — or the last
+    page, for a filter with fewer pages), through an explaining unit of work."""
+    loaded = load(schema(), {**query, "page_size": page_size})
+    page = list_page(uow, loaded)
+    first = uow.examined
+    assert page["items"] and (len(page["items"]) == page_size or not page["has_more"]), query
+    for _ in range(deep):
+        if not page["has_more"]:
+            break
+        uow.reset()
+        page = list_page(uow, {**loaded, "cursor": page["next_cursor"]})
+        assert page["items"], query
+    return first, uow.examined
+
+
+def measure_lists(seeded, lists: dict, sizes, measure, deep: int) -> dict:
+    """{list: {query: {size: (page 1, deep page)}}}: every list of `lists` ({kind: (schema,
+    list_page, queries)}) measured by `measure(seeded, schema, list_page, query)` at each size
+    the seeded database grows to; printed for the reader of the test's output."""
+    measured: dict = {kind: {} for kind in lists}
+    for size in sizes:
+        seeded.grow_to(size)
+        for kind, (schema, list_page, queries) in lists.items():
+            for query in queries:
+                measured[kind].setdefault(repr(query), {})[size] = measure(
+                    seeded, schema, list_page, query)
+    for kind, by_query in measured.items():
+        print(f"\n{kind}: documents examined (page 1, page {deep + 1}) at {sizes} records")
+        for query, by_size in by_query.items():
+            print(f"  {query}: {[by_size[s] for s in sizes]}")
+    return measured

@@ -24,7 +24,7 @@ from shared import clock
 from shared.paging import EXTENTS
 from shared.schemas import load
 from shared.storage import ensure_indexes
-from tests.integration.explaining import explaining
+from tests.integration.explaining import explaining, measure_lists, page_costs
 
 PAGE = 20
 BOUND = 6 * (PAGE + 1)
@@ -164,21 +164,10 @@ def seeded(mongo_client):
 
 
 def measure(seeder, schema, list_page, query: dict) -> tuple[int, int]:
-    """(documents examined for page 1, for the page DEEP cursors further — or the last page,
-    for a filter with fewer pages)."""
+    """(documents examined for page 1, for the page DEEP cursors further)."""
     uow = explaining(VolunteerUnitOfWork, *LIST_COLLECTIONS)(
         seeder.db, source="volunteer", cipher=Fingerprints())
-    loaded = load(schema(), {**query, "page_size": PAGE})
-    page = list_page(uow, loaded)
-    first = uow.examined
-    assert page["items"] and (len(page["items"]) == PAGE or not page["has_more"]), query
-    for _ in range(DEEP):
-        if not page["has_more"]:
-            break
-        uow.reset()
-        page = list_page(uow, {**loaded, "cursor": page["next_cursor"]})
-        assert page["items"], query
-    return first, uow.examined
+    return page_costs(uow, schema, list_page, query, PAGE, DEEP)
 
 
 # A combination with no index of its own is read through the best index that covers part of
@@ -231,18 +220,7 @@ LISTS = {
 @pytest.fixture(scope="module")
 def figures(seeded):
     """{list: {query: {size: (page 1, deep page)}}}, every list measured at each size."""
-    measured: dict = {kind: {} for kind in LISTS}
-    for size in SIZES:
-        seeded.grow_to(size)
-        for kind, (schema, list_page, queries) in LISTS.items():
-            for query in queries:
-                measured[kind].setdefault(repr(query), {})[size] = measure(
-                    seeded, schema, list_page, query)
-    for kind, by_query in measured.items():
-        print(f"\n{kind}: documents examined (page 1, page {DEEP + 1}) at {SIZES} records")
-        for query, by_size in by_query.items():
-            print(f"  {query}: {[by_size[s] for s in SIZES]}")
-    return measured
+    return measure_lists(seeded, LISTS, SIZES, measure, DEEP)
 
 
 @pytest.mark.parametrize("kind", list(LISTS))
