@@ -75,7 +75,10 @@ def _event(d: dict) -> list[str]:
                   f"| 2 | {s['two_processes_per_second']} | "
                   f"{_cpu(s['trials']['2'], 'consumer')} | {_cpu(s['trials']['2'], 'database')} |",
                   "",
-                  f"Speed-up: {s['speed_up']}×."]
+                  f"Speed-up: {s['speed_up']}×"
+                  + (f" (target ≥ {s['target_speed_up']}: "
+                     f"{_ok(s['speed_up'] >= s['target_speed_up'])})."
+                     if "target_speed_up" in s else ".")]
     x = d.get("existing")
     if x:
         lines += ["", "### With records already stored", "",
@@ -143,6 +146,19 @@ def _gateway(d: dict) -> list[str]:
         if d.get("list_vs_raw_page") is not None else ""
     lines += ["", f"List / constant: {d['list_vs_constant']}; write / constant: "
                   f"{d['write_vs_constant']}{raw} (throughput)."]
+    t = d.get("targets")
+    if t:
+        lst, write = d["list"], d["write"]
+        times = round(write["requests_per_second"] / t["write_before"], 2)
+        ratio = d["list_vs_constant"]
+        lines += ["", f"List: **{ratio}** of the constant answer (target ≥ "
+                      f"{t['list_vs_constant']}: {_ok(ratio >= t['list_vs_constant'])}), "
+                      f"p95 {lst['p95_ms']} ms (target < {t['list_p95_ms']}: "
+                      f"{_ok(lst['p95_ms'] < t['list_p95_ms'])}). Write: **{times}×** the "
+                      f"{t['write_before']} req/s before the bounded work (target ≥ "
+                      f"{t['write_times']}×: {_ok(times >= t['write_times'])}), p95 "
+                      f"{write['p95_ms']} ms (target < {t['write_p95_ms']}: "
+                      f"{_ok(write['p95_ms'] < t['write_p95_ms'])})."]
     return lines
 
 
