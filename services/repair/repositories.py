@@ -63,8 +63,8 @@ INDEXES = {
         _newest("state", by="due_at", name="state_due_keyset"),
         _newest("community", by="due_at", name="community_due"),
         IndexModel([("state", ASCENDING), ("due_at", ASCENDING)], name="state_due"),
-        IndexModel([("category", ASCENDING), ("alley_key", ASCENDING), ("state", ASCENDING)],
-                   name="same_alley"),
+        # A report's possible duplicates: its community's recent orders of its category.
+        _newest("community", "category", name="community_category_newest"),
         # The version is the server's default, said explicitly: SecantusDB refuses to create a
         # 2dsphere index a second time (at the next start) unless the spec names it.
         IndexModel([("geo", GEOSPHERE)], name="geo", **{"2dsphereIndexVersion": 3}),
@@ -206,17 +206,20 @@ class WorkOrders(AggregateRepository):
         return [d["_id"] for d in cursor]
 
     def duplicate_candidates(self, report: dict, exclude: str | None = None):
-        """The community's orders of the last DUPLICATE_WINDOW, newest first and at most
-        DUPLICATE_READ of them, through the (community, reported_at) index: a bounded read
-        whatever the history (a geographic or `$in` query reads the whole collection on some
-        servers). The domain decides which are duplicates (distance, alley, category, state);
-        of each order only what that takes is read (DuplicateCandidate)."""
+        """The community's orders of the report's category of the last DUPLICATE_WINDOW,
+        newest first and at most DUPLICATE_READ of them, through the (community, category,
+        reported_at) index: a bounded read whatever the history (a geographic or `$in` query
+        reads the whole collection on some servers), in one reply. The domain decides which are
+        duplicates (distance, alley, state); of each order only what that takes is read
+        (DuplicateCandidate)."""
         since = self.uow.now - domain.DUPLICATE_WINDOW
         cursor = self.documents.find(
-            {"community": report["community"], "reported_at": {"$gt": since}}, CANDIDATE_FIELDS
-        ).sort([("reported_at", DESCENDING), ("_id", DESCENDING)]).limit(domain.DUPLICATE_READ)
+            {"community": report["community"], "category": report["category"],
+             "reported_at": {"$gt": since}}, CANDIDATE_FIELDS
+        ).sort([("reported_at", DESCENDING), ("_id", DESCENDING)]).limit(
+            domain.DUPLICATE_READ).batch_size(domain.DUPLICATE_READ)
         return [order for order in map(_candidate, cursor) if order.number != exclude
-                and order.category == report["category"] and order.state in domain.OPEN]
+                and order.state in domain.OPEN]
 
     def reported_by(self, resident: str, query: dict, at: datetime) -> dict:
         """A page of the orders whose reporter's phone has the keyed fingerprint `resident`

@@ -77,19 +77,25 @@ def test_the_indexes_are_created_again_at_the_next_start(service_db):
         db[WORK_ORDERS].index_information())
 
 
-def test_looking_for_duplicates_reads_the_communitys_recent_orders_only(orders):
-    """A report's possible duplicates come from its community's orders of the last 90 days,
-    through an index: what the server examines is those orders (here some two dozen of the
-    1,500 over two years), never the collection."""
+def test_looking_for_duplicates_reads_the_communitys_recent_orders_of_the_category_only(orders):
+    """A report's possible duplicates come from its community's orders of its category of the
+    last 90 days, through an index: what the server examines is those orders (a few of the
+    1,500 over two years), not the community's other recent orders nor the collection."""
     uow = ExplainingUnitOfWork(orders, source="repair")
     report = {"category": "street_light", "community": "浚河社区", "alley": "新宇巷",
               "location": {"lat": 32.6912, "long": 118.9938}}
     candidates = uow.work_orders.duplicate_candidates(report)
+    since = clock.now() - domain.DUPLICATE_WINDOW
     recent = orders[WORK_ORDERS].count_documents({
-        "community": "浚河社区", "reported_at": {"$gt": clock.now() - domain.DUPLICATE_WINDOW}})
-    assert 0 < recent < 100
-    assert uow.examined <= recent + 1, (uow.examined, recent)
-    assert all(c.category == "street_light" and c.state in domain.OPEN for c in candidates)
+        "community": "浚河社区", "reported_at": {"$gt": since}})
+    same_category = orders[WORK_ORDERS].count_documents({
+        "community": "浚河社区", "category": "street_light", "reported_at": {"$gt": since}})
+    assert 0 < same_category < recent < 100
+    assert uow.examined <= same_category + 1, (uow.examined, same_category, recent)
+    expected = {d["_id"] for d in orders[WORK_ORDERS].find({
+        "community": "浚河社区", "category": "street_light", "reported_at": {"$gt": since},
+        "state": {"$in": list(domain.OPEN)}})}
+    assert {c.number for c in candidates} == expected
 
 
 def test_the_whole_list_costs_a_window_of_its_index_however_long_the_history(mongo_client):
