@@ -219,6 +219,7 @@ class MongoStore(DependencyProvider):
         self.relay = OutboxRelay(self.db, config["AMQP_URI"], name=f"{service_name}-relay",
                                  poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
                                  gather=float(config.get("OUTBOX_GATHER_SECONDS", 0.02)),
+                                 gather_max=float(config.get("OUTBOX_GATHER_MAX_SECONDS", 0.1)),
                                  ssl=config.get("AMQP_SSL"))
         # Here and not in start(): nameko starts all extensions at once, so consumers would
         # begin handling a waiting backlog before the unique indexes and reference data exist.
