@@ -16,7 +16,7 @@ import time
 import requests
 
 from bench.env import Environment, free_port, say
-from bench.event_path import wait_for_consumers
+from bench.event_path import cpu_seconds, wait_for_consumers
 from bench import growth, raw_page
 from bench.growth.services import Repair
 
@@ -171,11 +171,24 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
         "constant_post": lambda: load(env, wrk, constant_url, "POST", REPORT, None, seconds,
                                       connections),
     }
+    def with_cpu(case):
+        """The case's result, with the CPU time the database server and the two services
+        (gateway, repair) spent per request while it ran."""
+        pids = {"database": [env.mongo_process.pid],
+                "services": [gateway.pid, service.pid]}
+        before = {k: sum(map(cpu_seconds, v)) for k, v in pids.items()}
+        result = case()
+        requests_ = result.get("requests") or 0
+        for k, v in pids.items():
+            spent = sum(map(cpu_seconds, v)) - before[k]
+            result[f"{k}_cpu_ms"] = round(1000 * spent / requests_, 2) if requests_ else None
+        return result
+
     trials = {name: [] for name in [*cases, "write_one_at_a_time"]}
     for r in range(repeats):
         names = list(cases) if r % 2 == 0 else list(reversed(cases))
         for name in names:
-            result = cases[name]()
+            result = with_cpu(cases[name])
             trials[name].append(result)
             say(f"gateway {name:<13} {result['requests_per_second']:>7.1f} req/s, "
                 f"p95 {result['p95_ms']} ms, non-2xx {result['non_2xx']}")
@@ -183,7 +196,7 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
     env.stop(service)
     service = start_repair(1)
     for _ in range(repeats):
-        result = write()
+        result = with_cpu(write)
         trials["write_one_at_a_time"].append(result)
         say(f"gateway write (1 transaction at a time) {result['requests_per_second']:>7.1f} "
             f"req/s, p95 {result['p95_ms']} ms, retries/1000 {result['retries_per_1000']}")
@@ -207,6 +220,10 @@ def run(env: Environment, seconds: int = 8, repeats: int = 3, connections: int =
         summary[name]["non_2xx"] = sum(t["non_2xx"] for t in rows)
         if "threads" in rows[0]:
             summary[name]["threads"] = rows[0]["threads"]
+        for k in ("database_cpu_ms", "services_cpu_ms"):
+            spent = [t[k] for t in rows if t.get(k) is not None]
+            if spent:
+                summary[name][k] = round(statistics.median(spent), 2)
         retries = [t["retries_per_1000"] for t in rows if t.get("retries_per_1000") is not None]
         if retries:
             summary[name]["retries_per_1000"] = round(statistics.median(retries), 1)

@@ -93,6 +93,7 @@ def rate(mongo_uri: str, db_name: str, queries: list[dict], seconds: float,
                      2)
 
     return {"requests_per_second": round(len(latencies) / elapsed, 1),
+            "requests": len(latencies),
             "p50_ms": round(1000 * statistics.median(latencies), 2),
             "p95_ms": percentile(95), "p99_ms": percentile(99), "non_2xx": 0,
             "queries_per_page": len(queries), "threads": threads}
