@@ -141,10 +141,9 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
                           [("_id", direction)], wanted))
     else:
         edge = low_bound if order.ascending else high_bound
-        first_edge = edge
         if first_window is FIRST_WINDOW and total:  # learned, if it can be (see above)
             learning = _first_page_key(documents, given, order)
-            window = _learned_window(learning, wanted, total) or first_window
+            window = _learned_window(learning, edge, wanted, total) or first_window
         else:
             window = first_window
     sort = [(order.field, direction), ("_id", direction)]
@@ -175,11 +174,11 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
                       max(searched, timedelta(seconds=1)) * (wanted - len(found)) / seen * 1.25)
             window = _whole_seconds(window)
     if learning is not None and len(found) >= wanted:
-        # From the list's edge to the record after the page: the window that would have found
-        # the page in one query. (A list shorter than a page teaches nothing: the window that
-        # found it all could hold any number of records added since.)
-        reach = found[wanted - 1][order.field]
-        _learn_window(learning, _whole_seconds(abs(reach - first_edge) * 1.1), wanted, total)
+        # Where the page's records lay: its first one and the record after it. (A list shorter
+        # than a page teaches nothing: the window that found it all could hold any number of
+        # records added since.)
+        _learn_window(learning, found[0][order.field], found[wanted - 1][order.field], wanted,
+                      total)
     if seen:  # the next page's first window: one that holds about a page at this density
         window = _whole_seconds(max(searched, timedelta(seconds=1)) * wanted / seen * 1.1)
     items = found[:size]
@@ -193,11 +192,15 @@ def keyset_page(documents, criteria: dict, order: Order, query: dict,
 MILLISECOND = timedelta(milliseconds=1)
 
 # The first page of a list is asked again and again (the console opens on it). When the caller
-# knows how many records the list holds (`total`, from its tallies), the window that held the
-# last first page of the same list in this process starts the next one — narrowed as the list
-# has grown since, widened as it has shrunk — instead of FIRST_WINDOW doubling until it meets
-# the records (four or five queries on a sparse list, one here). It only decides how the list
-# is read, never what the page holds.
+# knows how many records the list holds (`total`, from its tallies), where the last first page
+# of the same list in this process found its records starts the next one, instead of
+# FIRST_WINDOW doubling until it meets the records (four or five queries on a sparse list, one
+# here): the window reaches from the list's edge to the last page's first record as it is (the
+# stretch before it is empty but for records added since, and the edge may stand up to a day
+# ahead, Extents.SLACK), and beyond it as far as the last page's records reached, with a tenth
+# to spare — narrowed as the list has grown since, widened as it has shrunk. (Taking the tenth
+# of the whole window read hours of a list whose newest records are dense.) It only decides
+# how the list is read, never what the page holds.
 _FIRST_WINDOWS: dict = {}
 MAX_LEARNED = 1024
 
@@ -212,20 +215,22 @@ def _first_page_key(documents, criteria: dict, order: Order):
         return None
 
 
-def _learned_window(key, wanted: int, total: int) -> timedelta | None:
+def _learned_window(key, edge: datetime, wanted: int, total: int) -> timedelta | None:
     learned = _FIRST_WINDOWS.get(key) if key is not None else None
     if learned is None:
         return None
-    window, then_wanted, then_total = learned
-    return _whole_seconds(window * (wanted / then_wanted) * (then_total / total))
+    first, reach, then_wanted, then_total = learned
+    held = abs(reach - first) * (wanted / then_wanted) * (then_total / total) * 1.1
+    # Whole seconds, rounded up: the window never stops short of what it is to hold.
+    return _whole_seconds(abs(first - edge) + held + timedelta(seconds=0.5))
 
 
-def _learn_window(key, window: timedelta, wanted: int, total: int) -> None:
+def _learn_window(key, first: datetime, reach: datetime, wanted: int, total: int) -> None:
     if key is None:
         return
     if key not in _FIRST_WINDOWS and len(_FIRST_WINDOWS) >= MAX_LEARNED:
         _FIRST_WINDOWS.pop(next(iter(_FIRST_WINDOWS)))
-    _FIRST_WINDOWS[key] = (window, wanted, total)
+    _FIRST_WINDOWS[key] = (first, reach, wanted, total)
 
 
 def empty_page(query: dict, total: int | None = 0) -> dict:

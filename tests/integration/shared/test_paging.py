@@ -199,3 +199,44 @@ def test_a_first_page_asked_again_starts_with_the_window_that_found_it(records):
     assert explained["executionStats"]["totalKeysExamined"] <= 2 * 21
     assert [d["_id"] for d in page["items"]] == [d["_id"] for d in collection.find().sort(
         [("at", DESCENDING), ("_id", DESCENDING)]).limit(20)]
+
+
+def test_a_learned_first_page_of_dense_new_records_reads_about_a_page(records):
+    """The list's edge stands up to a day ahead of its newest record (Extents keeps a day to
+    spare), and its newest records may be dense — a busy morning, an import. The learned first
+    window reaches from the edge to where the last first page's records lay, with a margin on
+    those records only: the page is one query that reads about a page, not the hours the margin
+    of a day-wide window would take in; records added since are read with it, and the page is
+    still the newest ones."""
+    collection = records[f"c{uuid.uuid4().hex[:8]}"]
+    collection.create_index([("at", DESCENDING), ("_id", DESCENDING)])
+    collection.insert_many([{"_id": f"R{n:05d}", "at": NOW - timedelta(hours=12 * n + 3)}
+                            for n in range(500)])
+    # 300 records in the last five minutes, one a second.
+    collection.insert_many([{"_id": f"D{n:05d}", "at": NOW - timedelta(seconds=n + 1)}
+                            for n in range(300)])
+    extent = (START, NOW + timedelta(days=1))
+
+    def first_page(total):
+        recording = Recording(collection)
+        page = keyset_page(recording, {}, Order("at"), {"page_size": 20, "cursor": None},
+                           now=NOW, extent=extent, total=total)
+        examined = sum(collection.find(f).sort([("at", DESCENDING), ("_id", DESCENDING)])
+                       .explain()["executionStats"]["totalDocsExamined"]
+                       for f in recording.filters)
+        return [d["_id"] for d in page["items"]], len(recording.filters), examined
+
+    def newest():
+        return [d["_id"] for d in collection.find().sort(
+            [("at", DESCENDING), ("_id", DESCENDING)]).limit(20)]
+
+    first_page(800)  # learns
+    items, queries, examined = first_page(800)
+    assert items == newest() and queries == 1
+    assert examined <= 2 * 21, examined
+    # Thirty more in the next half minute (later than NOW, still before the edge).
+    collection.insert_many([{"_id": f"E{n:05d}", "at": NOW + timedelta(seconds=n + 1)}
+                            for n in range(30)])
+    items, queries, examined = first_page(830)
+    assert items == newest() and queries == 1
+    assert examined <= 2 * 21 + 30, examined
