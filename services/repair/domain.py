@@ -450,9 +450,9 @@ class WorkOrder(Aggregate):
 DUPLICATE_RADIUS_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8
 # Candidates are the community's orders of the report's category of the last 90 days, at most
-# 500 of them (newest first).
+# the newest 50 of them.
 DUPLICATE_WINDOW = timedelta(days=90)
-DUPLICATE_READ = 500
+DUPLICATE_READ = 50
 
 
 def distance_m(a: dict, b: dict) -> float:

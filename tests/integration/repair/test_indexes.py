@@ -98,6 +98,43 @@ def test_looking_for_duplicates_reads_the_communitys_recent_orders_of_the_catego
     assert {c.number for c in candidates} == expected
 
 
+
+def test_after_a_burst_of_reports_looking_for_duplicates_reads_about_the_newest_fifty(
+        mongo_client, monkeypatch):
+    """Two hundred reports of one kind in one community in three minutes (a flooded street):
+    the next report's look for duplicates reads about the newest DUPLICATE_READ of them, not
+    the burst, once the first look has learned how far back they reach; the candidates are
+    the open ones among the newest DUPLICATE_READ, as a read of the whole period finds them."""
+    from services.repair import repositories
+    monkeypatch.setattr(repositories, "_RECENT_CANDIDATES", {})
+    db = mongo_client[f"burst_{random.randrange(1 << 30)}"]
+    ensure_indexes(db, INDEXES)
+    now = clock.now()
+    cell = {"community": "浚河社区", "category": "street_light"}
+    docs = [{**cell, "_id": f"OLD{n:03d}", "state": "dispatched", "alley": "新宇巷",
+             "address": "新宇巷 1 号", "reported_at": now - timedelta(days=2 + n)}
+            for n in range(60)]
+    docs += [{**cell, "_id": f"NEW{n:03d}", "state": "closed" if n % 4 == 0 else "reported",
+              "alley": "新宇巷", "address": "新宇巷 1 号",
+              "reported_at": now - timedelta(seconds=n + 1)} for n in range(200)]
+    docs += [{"community": "浚河社区", "category": "manhole", "_id": f"MH{n:03d}",
+              "state": "reported", "reported_at": now - timedelta(seconds=n + 1)}
+             for n in range(100)]
+    db[WORK_ORDERS].insert_many(docs)
+    report = {**cell, "alley": "新宇巷", "location": None}
+    newest = sorted((d for d in docs if d["category"] == "street_light"),
+                    key=lambda d: d["reported_at"], reverse=True)[:domain.DUPLICATE_READ]
+    expected = {d["_id"] for d in newest if d["state"] in domain.OPEN}
+    try:
+        first = ExplainingUnitOfWork(db, source="repair")
+        assert {c.number for c in first.work_orders.duplicate_candidates(report)} == expected
+        assert first.examined >= 200  # the first look reads the period
+        again = ExplainingUnitOfWork(db, source="repair")
+        assert {c.number for c in again.work_orders.duplicate_candidates(report)} == expected
+        assert again.examined <= 2 * domain.DUPLICATE_READ, again.examined
+    finally:
+        mongo_client.drop_database(db.name)
+
 def test_the_whole_list_costs_a_window_of_its_index_however_long_the_history(mongo_client):
     """Page 1 and a page by cursor of the list with no filter, counting every query of the call
     — the list's windows, the counters its total comes from, the extents — on a database a
