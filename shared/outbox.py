@@ -250,7 +250,8 @@ class OutboxRelay:
             delay = self.poll_interval if not failures else min(0.2 * 2 ** failures, 5.0)
             began = time.monotonic()
             woken = self._wakeup.wait(delay)
-            gather = self.next_gather(gather, published, time.monotonic() - began)
+            gather = (self.next_gather(gather, published, time.monotonic() - began)
+                      if woken else self.gather)
             if woken and gather and not self._stopping:
                 time.sleep(gather)  # let the commits in flight join this pass
             self._wakeup.clear()
