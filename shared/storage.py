@@ -227,6 +227,7 @@ class MongoStore(DependencyProvider):
         retention = float(config.get("COMMAND_RETENTION_DAYS") or 7)
         ensure_indexes(self.db, {**self.unit_of_work_class.indexes, **OUTBOX_INDEXES,
                                  **INBOX_INDEXES, **command_indexes(retention)})
+        drop_indexes(self.db, self.unit_of_work_class.retired_indexes)
         if self.unit_of_work_class.seed is not None:
             Store(self, None, None).run(self.unit_of_work_class.seed)
 
@@ -278,6 +279,16 @@ def ensure_indexes(db, indexes: dict[str, list[IndexModel]]) -> None:
     for collection, models in indexes.items():
         if models:
             db[collection].create_indexes(models)
+
+
+def drop_indexes(db, retired: dict[str, list[str]]) -> None:
+    """Drops the named indexes where they still exist (a start after an upgrade); a start
+    that finds them gone does nothing."""
+    for collection, names in retired.items():
+        present = db[collection].index_information() if names else {}
+        for name in names:
+            if name in present:
+                db[collection].drop_index(name)
 
 
 def count(collection, criteria: dict) -> int:

@@ -131,12 +131,16 @@ class UnitOfWork:
     """Repositories bound to one transaction (or to none), the moment it runs at, and `emit`.
 
     Subclasses set `repositories` ({attribute: Repository subclass}); `indexes` ({collection:
-    [IndexModel]}) are created when the service starts; `seed(uow)`, if set, stores the
+    [IndexModel]}) are created when the service starts, `retired_indexes` ({collection: [name]})
+    dropped then; `seed(uow)`, if set, stores the
     reference data a first start needs (it must be idempotent).
     """
 
     repositories: dict[str, type[Repository]] = {}
     indexes: dict = {}
+    # {collection: [index name]}: indexes earlier versions made that no query uses any more
+    # (each still costs every write); dropped when the service starts.
+    retired_indexes: dict = {}
     seed: Callable | None = None
     writer: int | None = None  # the process's writer running its transaction (shared.storage)
 
