@@ -449,10 +449,11 @@ class WorkOrder(Aggregate):
 
 DUPLICATE_RADIUS_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8
-# Candidates are the community's orders of the report's category of the last 90 days, at most
-# the newest 50 of them.
+# Candidates are the newest 50 open orders of the report's category in its community of the
+# last 90 days, found among at most 500 of its orders of that category.
 DUPLICATE_WINDOW = timedelta(days=90)
 DUPLICATE_READ = 50
+DUPLICATE_SCAN = 500
 
 
 def distance_m(a: dict, b: dict) -> float:

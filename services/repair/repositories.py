@@ -206,36 +206,48 @@ class WorkOrders(AggregateRepository):
         return [d["_id"] for d in cursor]
 
     def duplicate_candidates(self, report: dict, exclude: str | None = None):
-        """The community's orders of the report's category of the last DUPLICATE_WINDOW,
-        newest first and at most DUPLICATE_READ of them, through the (community, category,
-        reported_at) index: a bounded read whatever the history (a geographic or `$in` query
-        reads the whole collection on some servers), in one reply. Where many of them are
-        recent — a burst of reports about one flooded street, an import — the time that held
-        the newest DUPLICATE_READ when last looked (in this process) is read first, and the
-        rest of the period only when that holds fewer: SecantusDB reads a whole index range
-        whatever the limit, and a burst would otherwise make every report read all of it. The
-        domain decides which are duplicates (distance, alley, state); of each order only what
-        that takes is read (DuplicateCandidate)."""
+        """The newest DUPLICATE_READ open orders of the report's category in its community
+        of the last DUPLICATE_WINDOW (`exclude`, the report's own order, left out), read
+        through the (community, category, reported_at) index, at most DUPLICATE_SCAN orders
+        in all: a bounded read whatever the history (a geographic or `$in` query reads the
+        whole collection on some servers). Where many of them are recent — a burst of reports
+        about one flooded street, an import — the time that held the newest DUPLICATE_READ
+        open ones when last looked (in this process) is read first, and the rest of the period
+        only when that holds fewer: SecantusDB reads a whole index range whatever the limit,
+        and a burst would otherwise make every report read all of it. The domain decides which
+        are duplicates (distance, alley); of each order only what that takes is read
+        (DuplicateCandidate)."""
         now, wanted = self.uow.now, domain.DUPLICATE_READ
         since = now - domain.DUPLICATE_WINDOW
         key = (report["community"], report["category"])
         learned = _RECENT_CANDIDATES.get(key)
         start = max(since, now - learned) if learned else since
-        found = self._candidates(report, {"$gt": start}, wanted)
-        if len(found) < wanted and start > since:
-            found += self._candidates(report, {"$gt": since, "$lte": start}, wanted - len(found))
+
+        def candidates(reported: dict, limit: int) -> list[DuplicateCandidate]:
+            read = self._candidates(report, reported, limit)
+            scanned.append(len(read))
+            return [order for order in map(_candidate, read)
+                    if order.number != exclude and order.state in domain.OPEN]
+
+        scanned: list[int] = []
+        found = candidates({"$gt": start}, domain.DUPLICATE_SCAN)
+        if len(found) < wanted and start > since and sum(scanned) < domain.DUPLICATE_SCAN:
+            found += candidates({"$gt": since, "$lte": start},
+                                domain.DUPLICATE_SCAN - sum(scanned))
+        found = found[:wanted]
         if len(found) >= wanted:
             # What held them, with a quarter and a second to spare.
-            reach = now - clock.as_utc(found[wanted - 1]["reported_at"])
+            reach = now - clock.as_utc(found[-1].reported_at)
             _RECENT_CANDIDATES[key] = reach * 1.25 + timedelta(seconds=1)
             if len(_RECENT_CANDIDATES) > 4096:
                 _RECENT_CANDIDATES.pop(next(iter(_RECENT_CANDIDATES)))
         else:
             _RECENT_CANDIDATES.pop(key, None)
-        return [order for order in map(_candidate, found) if order.number != exclude
-                and order.state in domain.OPEN]
+        return found
 
     def _candidates(self, report: dict, reported: dict, limit: int) -> list[dict]:
+        """The category's orders of the community reported in `reported`, newest first, at
+        most `limit`, in one reply."""
         return list(self.documents.find(
             {"community": report["community"], "category": report["category"],
              "reported_at": reported}, CANDIDATE_FIELDS
