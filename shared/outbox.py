@@ -14,11 +14,11 @@ service's events in their stored order; another process takes over when a lease 
 What a relay pass costs the database (the lease, the pending batch, the mark) is shared by the
 events of the batch: a holder renews its lease only when half of it has run out, and a relay
 woken by a commit gathers for a moment (`OUTBOX_GATHER_SECONDS`, 20 ms) so that a busy service
-publishes several events per pass rather than one. While commits keep coming (the next one wakes the
-relay within the longest gathering), each pass gathers twice as long as the last, up to
-`OUTBOX_GATHER_MAX_SECONDS` (100 ms): under a steady stream a pass carries several events and
-its mark costs the database once for all of them; a quiet service's first event still leaves
-after 20 ms.
+publishes several events per pass rather than one. While commits keep coming (the next one
+wakes the relay within the longest gathering), each pass gathers twice as long as the last, up
+to `OUTBOX_GATHER_MAX_SECONDS` (100 ms): under a steady stream a pass carries several events
+and its mark costs the database once for all of them; a quiet service's first event still
+leaves after 20 ms.
 """
 from __future__ import annotations
 
