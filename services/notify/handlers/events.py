@@ -114,18 +114,27 @@ def activity_scheduled(uow, event) -> None:
                 "updated_at": uow.now}
     document["reminder_pending"] = (starts_at > uow.now
                                     and document["reminded_for"] != starts_at)
+    changed = bool(known) and (known["starts_at"] != starts_at or known.get("place") != place
+                               or known["ends_at"] != document["ends_at"])
+    # The last change of time or place, kept for sign-ups heard of after it (signed_up).
+    document["change"] = ({"at": event.occurred_at, "starts_at": data["starts_at"],
+                           "place": place} if changed else (known or {}).get("change"))
     uow.registry.save_activity(document)
-    if known and (known["starts_at"] != starts_at or known.get("place") != place
-                  or known["ends_at"] != document["ends_at"]):
+    if changed:
         for shift in uow.registry.shifts_of_activity(data["activity_id"]):
             for signup in uow.registry.signed_up(shift["_id"]):
-                tell(uow, "shift_changed", [shift["_id"], signup["volunteer_id"],
-                                            data["starts_at"], place],
-                     {"kind": "volunteer", "volunteer_id": signup["volunteer_id"],
-                      "name": signup.get("name")},
-                     {"title": shift["title"], "start_time": domain.local_text(starts_at),
-                      "end_time": domain.local_text(document["ends_at"]), "place": place},
-                     event)
+                _shift_changed(uow, shift, signup["volunteer_id"], signup.get("name"),
+                               document, event)
+
+
+def _shift_changed(uow, shift: dict, volunteer_id: str, name: str | None, activity: dict,
+                   event) -> None:
+    change = activity["change"]
+    tell(uow, "shift_changed", [shift["_id"], volunteer_id, change["starts_at"],
+                                change["place"]],
+         {"kind": "volunteer", "volunteer_id": volunteer_id, "name": name},
+         {"title": shift["title"], "start_time": domain.local_text(activity["starts_at"]),
+          "end_time": domain.local_text(activity["ends_at"]), "place": change["place"]}, event)
 
 
 @command
@@ -178,6 +187,15 @@ def signed_up(uow, event) -> None:
     shift = uow.registry.shift(data["shift_id"])
     if shift and shift["kind"] == FOLLOW_UP_VISIT:
         _assigned(uow, shift, data["volunteer_id"], data["volunteer_name"], event)
+    elif shift and shift.get("activity_id"):
+        # The activity's events and the volunteer service's come by different queues: a
+        # sign-up made before the activity's time or place changed may be heard of after the
+        # change was told to those signed up. They are told now (the same message, once).
+        activity = uow.registry.activity(shift["activity_id"])
+        change = (activity or {}).get("change")
+        if change and clock.as_utc(change["at"]) > clock.as_utc(event.occurred_at):
+            _shift_changed(uow, shift, data["volunteer_id"], data["volunteer_name"], activity,
+                           event)
 
 
 @command
