@@ -76,8 +76,10 @@ def enrol(rpc, name: str, phone: str, serial: int) -> dict:
     return rpc.volunteer.approve_volunteer(person["id"], ADMIN)
 
 
-def test_volunteers_are_told_of_changed_and_cancelled_shifts_and_of_follow_up_visits(system):
+def test_volunteers_are_told_of_changed_and_cancelled_shifts_and_of_follow_up_visits(
+        system, service_db):
     config = system()
+    registry = service_db("notify")
     with ClusterRpcProxy(config, timeout=30) as rpc:
         chen = enrol(rpc, "陈晓", "13900000011", 11)
         # An activity's shift, whose time then changes.
@@ -92,6 +94,12 @@ def test_volunteers_are_told_of_changed_and_cancelled_shifts_and_of_follow_up_vi
         rpc.volunteer.sign_up(shift["id"], ADMIN, volunteer_id=chen["id"])
         wait_until(lambda: rpc.notify.list_messages()["total"] == 0 and
                    _signed_up_known(rpc, shift["id"]), timeout=10)
+        # The organiser changes the time once the notification service has heard of the
+        # activity, its shift and the sign-up (each by its own queue).
+        wait_until(lambda: registry.activities.find_one({"_id": activity["activity_id"]})
+                   and registry.shifts.find_one({"_id": shift["id"]})
+                   and registry.signups.find_one({"_id": f"{shift['id']}|{chen['id']}",
+                                                  "active": True}), timeout=30)
         rpc.activity.update_activity(activity["activity_id"], STAFF,
                                      starts_at=clock.iso(clock.now() + timedelta(days=4)),
                                      ends_at=clock.iso(clock.now() + timedelta(days=4, hours=1)))
